@@ -1,0 +1,271 @@
+package io.registry4j.spi;
+
+import io.registry4j.RegistryException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A registry URL taken apart: {@code scheme://host:port[,host:port…][/path][?option=value&…]}.
+ *
+ * <p>Option getters convert values and fail with a {@link RegistryException} of kind {@code INVALID_ARGUMENT} that
+ * names the option, the value and the URL. Immutable and thread-safe.
+ */
+public final class RegistryUri {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private final URI uri;
+    private final String scheme;
+    private final String authority;
+    private final String path;
+    private final Map<String, String> options;
+
+    private RegistryUri(URI uri, String scheme, String authority, String path, Map<String, String> options) {
+        this.uri = uri;
+        this.scheme = scheme;
+        this.authority = authority;
+        this.path = path;
+        this.options = options;
+    }
+
+    /**
+     * Parses a registry URL.
+     *
+     * @param uri the URL, such as {@code etcd://127.0.0.1:2379?ttl=15s}
+     * @return the parsed URL
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if it has no scheme, is opaque, or repeats an option
+     */
+    public static RegistryUri parse(URI uri) {
+        Objects.requireNonNull(uri, "uri");
+        String scheme = uri.getScheme();
+        if (scheme == null || uri.isOpaque()) {
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID_ARGUMENT,
+                    "registry4j",
+                    "registry URL must look like scheme://host:port?option=value, got '" + uri + "'");
+        }
+        scheme = scheme.toLowerCase(Locale.ROOT);
+        String authority = Objects.requireNonNullElse(uri.getRawAuthority(), "");
+        String path = Objects.requireNonNullElse(uri.getPath(), "");
+        var options = new LinkedHashMap<String, String>();
+        String query = uri.getRawQuery();
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&", -1)) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                if (options.put(key, value) != null) {
+                    throw new RegistryException(
+                            RegistryException.Kind.INVALID_ARGUMENT,
+                            scheme,
+                            "option '" + key + "' is given twice in " + uri);
+                }
+            }
+        }
+        return new RegistryUri(uri, scheme, authority, path, Collections.unmodifiableMap(options));
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The whole URL as given.
+     *
+     * @return the URL
+     */
+    public URI uri() {
+        return uri;
+    }
+
+    /**
+     * The scheme, lower case.
+     *
+     * @return the scheme
+     */
+    public String scheme() {
+        return scheme;
+    }
+
+    /**
+     * The raw authority, such as {@code h1:2379,h2:2379}; empty if there is none.
+     *
+     * @return the authority
+     */
+    public String authority() {
+        return authority;
+    }
+
+    /**
+     * The authority split at commas: one {@code host:port} (or {@code host}) per server, in order.
+     *
+     * @return the servers, empty if the URL names none
+     */
+    public List<String> hosts() {
+        if (authority.isEmpty()) {
+            return List.of();
+        }
+        var hosts = new ArrayList<String>();
+        for (String h : authority.split(",", -1)) {
+            if (h.isBlank()) {
+                throw invalid("host list", authority, "has an empty entry");
+            }
+            hosts.add(h.strip());
+        }
+        return List.copyOf(hosts);
+    }
+
+    /**
+     * The path, decoded, such as {@code /eureka}; empty if there is none.
+     *
+     * @return the path
+     */
+    public String path() {
+        return path;
+    }
+
+    /**
+     * All options in the order given.
+     *
+     * @return option names to values
+     */
+    public Map<String, String> options() {
+        return options;
+    }
+
+    /**
+     * One option's raw value.
+     *
+     * @param name the option
+     * @return its value, if given
+     */
+    public Optional<String> option(String name) {
+        return Optional.ofNullable(options.get(name));
+    }
+
+    /**
+     * A string option.
+     *
+     * @param name the option
+     * @param defaultValue the value if it is not given
+     * @return the value
+     */
+    public String string(String name, String defaultValue) {
+        return options.getOrDefault(name, defaultValue);
+    }
+
+    /**
+     * A duration option, written {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h}, {@code 1d} or ISO-8601
+     * ({@code PT15S}).
+     *
+     * @param name the option
+     * @param defaultValue the value if it is not given
+     * @return the value
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the value is not a duration
+     */
+    public Duration duration(String name, Duration defaultValue) {
+        String v = options.get(name);
+        return v == null ? defaultValue : parseDuration(name, v);
+    }
+
+    /**
+     * An integer option.
+     *
+     * @param name the option
+     * @param defaultValue the value if it is not given
+     * @return the value
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the value is not an integer
+     */
+    public int integer(String name, int defaultValue) {
+        String v = options.get(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw invalid("option '" + name + "'", v, "must be an integer");
+        }
+    }
+
+    /**
+     * A boolean option: {@code true} or {@code false}; a bare {@code ?name} means true.
+     *
+     * @param name the option
+     * @param defaultValue the value if it is not given
+     * @return the value
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the value is neither
+     */
+    public boolean bool(String name, boolean defaultValue) {
+        String v = options.get(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        return switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "", "true" -> true;
+            case "false" -> false;
+            default -> throw invalid("option '" + name + "'", v, "must be true or false");
+        };
+    }
+
+    /**
+     * Parses a duration written as for {@link #duration}.
+     *
+     * @param what the option name, for the message
+     * @param value the text
+     * @return the duration
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the value is not a duration
+     */
+    public Duration parseDuration(String what, String value) {
+        String v = value.strip();
+        Matcher m = DURATION.matcher(v);
+        try {
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            }
+            return Duration.parse(v);
+        } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
+            throw invalid("option '" + what + "'", value, "must be a duration like 500ms, 15s, 2m or PT15S");
+        }
+    }
+
+    /**
+     * Builds the exception for an invalid value in this URL.
+     *
+     * @param what what the value is, such as {@code option 'ttl'}
+     * @param value the value
+     * @param rule what it must be
+     * @return the exception, of kind {@code INVALID_ARGUMENT}
+     */
+    public RegistryException invalid(String what, String value, String rule) {
+        return new RegistryException(
+                RegistryException.Kind.INVALID_ARGUMENT, scheme, what + " " + rule + ", got '" + value + "' in " + uri);
+    }
+
+    @Override
+    public String toString() {
+        return uri.toString();
+    }
+}

@@ -1,0 +1,357 @@
+package io.registry4j.spi;
+
+import io.registry4j.RegistryException;
+import io.registry4j.ServiceInstance;
+import io.registry4j.Subscription;
+import io.registry4j.WatchEvent;
+import io.registry4j.WatchListener;
+import io.registry4j.Watcher;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The latest known state of one watched service, shared by all its blocking watchers and listeners.
+ *
+ * <p>Design: the state is {@code (snapshot, version, stale)} under one lock. {@link #update} sorts the list by id
+ * and bumps the version only if the list differs from the current one (dedup); a watcher remembers the last version
+ * it returned and {@code next()} waits on one condition until the version moves (so bursts coalesce to the latest).
+ * Listeners are drained by a task on their executor that always reads the latest state, one delivery at a time, so
+ * they are ordered, never concurrent, and coalesce too. {@link #markStale} keeps the snapshot: an outage is never an
+ * empty list. No thread is created here.
+ *
+ * <p>Thread-safe. Backends do not create views themselves; {@link ServiceViews} does.
+ */
+public final class ServiceView {
+    private static final System.Logger LOG = System.getLogger(ServiceView.class.getName());
+
+    /** Order of a snapshot: by id, then by endpoints, so equal sets compare equal whatever the backend's order. */
+    static final Comparator<ServiceInstance> ORDER = Comparator.comparing(ServiceInstance::id)
+            .thenComparing(i -> i.endpoints().toString())
+            .thenComparing(ServiceInstance::name);
+
+    private final String backend;
+    private final String service;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final List<Listening> listeners = new CopyOnWriteArrayList<>();
+    private final Set<BlockingWatcher> watchers = ConcurrentHashMap.newKeySet();
+
+    private List<ServiceInstance> snapshot = List.of();
+    private long version; // 0 until the first authoritative list
+    private boolean stale;
+    private boolean closed;
+
+    ServiceView(String backend, String service) {
+        this.backend = backend;
+        this.service = service;
+    }
+
+    /**
+     * The service this view watches.
+     *
+     * @return the service name
+     */
+    public String service() {
+        return service;
+    }
+
+    /**
+     * Takes a new authoritative full list from the backend. Clears the stale state; delivers only if the set
+     * changed (or the view was stale, to report recovery).
+     *
+     * @param instances every instance of the service, in any order
+     */
+    public void update(Collection<ServiceInstance> instances) {
+        List<ServiceInstance> sorted = new ArrayList<>(instances);
+        sorted.sort(ORDER);
+        sorted = List.copyOf(sorted);
+        boolean notify;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            boolean recovered = stale;
+            stale = false;
+            boolean differs = version == 0 || !sorted.equals(snapshot);
+            if (differs) {
+                snapshot = sorted;
+                version++;
+                changed.signalAll();
+            }
+            notify = differs || recovered;
+            if (recovered) {
+                LOG.log(Level.INFO, "{0}: watch of {1} recovered", backend, service);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (notify) {
+            listeners.forEach(Listening::signal);
+        }
+    }
+
+    /**
+     * Reports that the backend is unreachable: watchers keep the last list and report stale state.
+     *
+     * @param cause why, for the log
+     */
+    public void markStale(Throwable cause) {
+        boolean notify;
+        lock.lock();
+        try {
+            notify = !closed && !stale;
+            stale = true;
+        } finally {
+            lock.unlock();
+        }
+        if (notify) {
+            LOG.log(Level.WARNING, backend + ": watch of " + service + " is stale, keeping the last list: " + cause);
+            listeners.forEach(Listening::signal);
+        }
+    }
+
+    /**
+     * The current list if it is authoritative and fresh; for cache reads of {@code getService}.
+     *
+     * @return the list, or null if none was read yet or the view is stale
+     */
+    public @Nullable List<ServiceInstance> fresh() {
+        lock.lock();
+        try {
+            return version == 0 || stale || closed ? null : snapshot;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Tells whether the backend is currently unreachable for this view.
+     *
+     * @return the stale flag
+     */
+    public boolean isStale() {
+        lock.lock();
+        try {
+            return stale;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the view: blocked and later {@code next()} calls throw {@code CLOSED}; listeners get nothing more. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        // The owner is closing: end every watcher and listener without calling back into it.
+        watchers.forEach(w -> w.end(false));
+        listeners.forEach(l -> l.end(false));
+    }
+
+    Watcher newWatcher(Runnable onStop) {
+        var w = new BlockingWatcher(onStop);
+        watchers.add(w);
+        OpenResources.opened(w, backend + " watcher of " + service);
+        return w;
+    }
+
+    Subscription subscribe(Executor executor, WatchListener listener, Runnable onClose) {
+        var l = new Listening(executor, listener, onClose);
+        listeners.add(l);
+        OpenResources.opened(l, backend + " listener of " + service);
+        l.signal(); // deliver what is already known
+        return l;
+    }
+
+    private RegistryException closedException() {
+        return new RegistryException(RegistryException.Kind.CLOSED, backend, "watcher of " + service + " is stopped");
+    }
+
+    /** A blocking watcher: remembers the last version it returned. */
+    private final class BlockingWatcher implements Watcher {
+        private final Runnable onStop;
+        private final AtomicBoolean stopped = new AtomicBoolean();
+        private long seen;
+
+        BlockingWatcher(Runnable onStop) {
+            this.onStop = onStop;
+        }
+
+        @Override
+        public List<ServiceInstance> next() throws InterruptedException {
+            lock.lockInterruptibly();
+            try {
+                while (true) {
+                    if (stopped.get() || closed) {
+                        throw closedException();
+                    }
+                    if (version != 0 && version != seen) {
+                        seen = version;
+                        return snapshot;
+                    }
+                    changed.await();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void stop() {
+            end(true);
+        }
+
+        void end(boolean release) {
+            if (stopped.compareAndSet(false, true)) {
+                watchers.remove(this);
+                OpenResources.closed(this);
+                lock.lock();
+                try {
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                if (release) {
+                    onStop.run();
+                }
+            }
+        }
+
+        @Override
+        public boolean isStale() {
+            return ServiceView.this.isStale();
+        }
+
+        @Override
+        public String toString() {
+            return "Watcher[" + backend + "/" + service + "]";
+        }
+    }
+
+    /** A listener subscription, drained by one task at a time on its executor. */
+    private final class Listening implements Subscription, Runnable {
+        private final Executor executor;
+        private final WatchListener listener;
+        private final Runnable onClose;
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+        private final AtomicBoolean done = new AtomicBoolean();
+        // Touched only by the draining task, which never runs twice at once.
+        private long deliveredVersion;
+        private boolean deliveredStale;
+
+        Listening(Executor executor, WatchListener listener, Runnable onClose) {
+            this.executor = executor;
+            this.listener = listener;
+            this.onClose = onClose;
+        }
+
+        void signal() {
+            if (done.get() || !scheduled.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                executor.execute(this);
+            } catch (RejectedExecutionException e) {
+                scheduled.set(false);
+                LOG.log(Level.WARNING, backend + ": executor rejected a delivery to a listener of " + service, e);
+            }
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                WatchEvent event = done.get() ? null : nextEvent();
+                if (event == null) {
+                    scheduled.set(false);
+                    // A change that raced with the release above is picked up by whoever wins the flag.
+                    if (done.get() || !pending() || !scheduled.compareAndSet(false, true)) {
+                        return;
+                    }
+                    continue;
+                }
+                try {
+                    listener.onEvent(event);
+                } catch (RuntimeException e) {
+                    LOG.log(
+                            Level.WARNING,
+                            backend + ": listener of " + service + " threw; it keeps its subscription",
+                            e);
+                }
+            }
+        }
+
+        private boolean pending() {
+            lock.lock();
+            try {
+                return stale != deliveredStale || (version != 0 && version != deliveredVersion);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private @Nullable WatchEvent nextEvent() {
+            List<ServiceInstance> list;
+            WatchEvent.Type type;
+            lock.lock();
+            try {
+                if (closed) {
+                    return null;
+                }
+                if (stale && !deliveredStale) {
+                    type = WatchEvent.Type.STALE;
+                } else if (!stale && deliveredStale) {
+                    type = deliveredVersion == 0 ? WatchEvent.Type.INITIAL : WatchEvent.Type.RECOVERED;
+                } else if (!stale && version != 0 && version != deliveredVersion) {
+                    type = deliveredVersion == 0 ? WatchEvent.Type.INITIAL : WatchEvent.Type.CHANGED;
+                } else {
+                    return null;
+                }
+                list = snapshot;
+                deliveredStale = stale;
+                if (version != 0) {
+                    deliveredVersion = version;
+                }
+            } finally {
+                lock.unlock();
+            }
+            return new WatchEvent(service, list, type);
+        }
+
+        @Override
+        public void close() {
+            end(true);
+        }
+
+        void end(boolean release) {
+            if (done.compareAndSet(false, true)) {
+                listeners.remove(this);
+                OpenResources.closed(this);
+                if (release) {
+                    onClose.run();
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceView[" + backend + "/" + service + "]";
+    }
+}

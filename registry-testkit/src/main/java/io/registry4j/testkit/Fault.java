@@ -1,0 +1,15 @@
+package io.registry4j.testkit;
+
+/** The faults the compatibility kit injects through {@link Faults}; a backend declares which it supports. */
+public enum Fault {
+    /** The server stops (clients see an outage) and starts again on the same address. */
+    SERVER_RESTART,
+    /** The registry's session or lease expires on the server, so the server drops its instances. */
+    SESSION_EXPIRY,
+    /** Someone deletes one of the registry's instances from the server behind its back. */
+    DELETE_BEHIND_BACK,
+    /** The server or network drops the registry's watch streams without an outage. */
+    DROP_WATCH,
+    /** Someone writes an entry under a service that is not a valid instance. */
+    GARBAGE_ENTRY
+}
