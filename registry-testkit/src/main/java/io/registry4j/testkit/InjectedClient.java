@@ -22,11 +22,7 @@ public interface InjectedClient extends AutoCloseable {
      */
     void assertClientUsable() throws Exception;
 
-    /**
-     * Closes the native client (the test owns it).
-     *
-     * @throws Exception if closing fails
-     */
+    /** Closes the native client (the test owns it); wraps checked failures in unchecked ones. */
     @Override
-    void close() throws Exception;
+    void close();
 }

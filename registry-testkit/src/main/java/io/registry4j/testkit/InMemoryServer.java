@@ -1,0 +1,338 @@
+package io.registry4j.testkit;
+
+import io.registry4j.RegistryException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The server side of {@link InMemoryRegistry}: a registry held in memory that several clients share, as they would
+ * share an etcd or ZooKeeper server, with the faults a real server has.
+ *
+ * <p>It behaves like a small ZooKeeper: entries are text (the Kratos JSON) under {@code service/id}, each owned by
+ * the client session that wrote it and dropped when that session expires. Watches are notified synchronously, on the
+ * thread of the write, after the write. Faults: {@link #stop()} makes every call fail with {@code UNAVAILABLE} and
+ * drops every watch until {@link #start()}; {@link #expire(long)} ends a session and drops its entries;
+ * {@link #delete} and {@link #putRaw} change entries behind the clients' backs; {@link #dropWatches(long)} cuts a
+ * client's watches. No threads. Thread-safe.
+ */
+public final class InMemoryServer implements AutoCloseable {
+    private static final Map<String, InMemoryServer> NAMED = new ConcurrentHashMap<>();
+
+    /** Notified of a session's end. */
+    interface SessionListener {
+        void expired(long session);
+    }
+
+    /** Notified of changes to one service, or of the watch being dropped. */
+    interface WatchCallback {
+        void changed();
+
+        void dropped(RegistryException cause);
+    }
+
+    private record Entry(String value, long session) {}
+
+    private record Watch(long session, String service, WatchCallback callback) {}
+
+    private final String name;
+    private final Map<String, Map<String, Entry>> services = new TreeMap<>();
+    private final Map<Long, SessionListener> sessions = new ConcurrentHashMap<>();
+    private final List<Watch> watches = new CopyOnWriteArrayList<>();
+    private final AtomicLong nextSession = new AtomicLong(1);
+    private volatile boolean running = true;
+    private volatile boolean closed;
+
+    /**
+     * A new, empty, running server.
+     *
+     * @param name a name for messages
+     */
+    public InMemoryServer(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /**
+     * The server of that name in this JVM, created on first use; what {@code memory://name} connects to.
+     *
+     * @param name the name
+     * @return the shared server
+     */
+    public static InMemoryServer named(String name) {
+        return NAMED.computeIfAbsent(name, InMemoryServer::new);
+    }
+
+    /**
+     * The server's name.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    // ---- client side ----
+
+    long openSession(SessionListener listener) {
+        check();
+        long id = nextSession.getAndIncrement();
+        sessions.put(id, listener);
+        return id;
+    }
+
+    boolean isLive(long session) {
+        return sessions.containsKey(session);
+    }
+
+    void closeSession(long session) {
+        if (sessions.remove(session) != null) {
+            dropEntriesOf(session);
+        }
+    }
+
+    void put(long session, String service, String id, String value) {
+        check();
+        if (!isLive(session)) {
+            throw new RegistryException(
+                    RegistryException.Kind.UNAVAILABLE, "memory", "session " + session + " expired");
+        }
+        synchronized (services) {
+            Entry old = services.computeIfAbsent(service, s -> new TreeMap<>()).get(id);
+            if (old != null && old.session != session && isLive(old.session)) {
+                throw new RegistryException(
+                        RegistryException.Kind.CONFLICT,
+                        "memory",
+                        "instance " + service + "/" + id + " is owned by another live client (session " + old.session
+                                + ")");
+            }
+            services.get(service).put(id, new Entry(value, session));
+        }
+        notifyWatches(service);
+    }
+
+    boolean remove(long session, String service, String id) {
+        check();
+        boolean removed;
+        synchronized (services) {
+            Map<String, Entry> m = services.get(service);
+            Entry e = m == null ? null : m.get(id);
+            removed = m != null && e != null && e.session == session;
+            if (m != null && removed) {
+                m.remove(id);
+            }
+        }
+        if (removed) {
+            notifyWatches(service);
+        }
+        return removed;
+    }
+
+    boolean holds(long session, String service, String id) {
+        check();
+        synchronized (services) {
+            Map<String, Entry> m = services.get(service);
+            Entry e = m == null ? null : m.get(id);
+            return e != null && e.session == session;
+        }
+    }
+
+    Map<String, String> list(String service) {
+        check();
+        synchronized (services) {
+            Map<String, String> out = new TreeMap<>();
+            services.getOrDefault(service, Map.of()).forEach((id, e) -> out.put(id, e.value));
+            return out;
+        }
+    }
+
+    Set<String> serviceNames() {
+        check();
+        synchronized (services) {
+            Set<String> out = new TreeSet<>();
+            services.forEach((s, m) -> {
+                if (!m.isEmpty()) {
+                    out.add(s);
+                }
+            });
+            return out;
+        }
+    }
+
+    AutoCloseable watch(long session, String service, WatchCallback callback) {
+        check();
+        var w = new Watch(session, service, callback);
+        watches.add(w);
+        return () -> watches.remove(w);
+    }
+
+    private void check() {
+        if (closed) {
+            throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "memory", "server " + name + " is closed");
+        }
+        if (!running) {
+            throw new RegistryException(
+                    RegistryException.Kind.UNAVAILABLE, "memory", "server " + name + " is down (stopped)");
+        }
+    }
+
+    private void notifyWatches(String service) {
+        for (Watch w : watches) {
+            if (w.service.equals(service)) {
+                w.callback.changed();
+            }
+        }
+    }
+
+    private void dropEntriesOf(long session) {
+        List<String> changed = new ArrayList<>();
+        synchronized (services) {
+            services.forEach((service, m) -> {
+                if (m.values().removeIf(e -> e.session == session)) {
+                    changed.add(service);
+                }
+            });
+        }
+        changed.forEach(this::notifyWatches);
+    }
+
+    private void dropWatches(@Nullable Long session, String reason) {
+        var cause = new RegistryException(RegistryException.Kind.UNAVAILABLE, "memory", reason);
+        List<Watch> dropped = new ArrayList<>();
+        for (Watch w : watches) {
+            if (session == null || w.session == session) {
+                dropped.add(w);
+            }
+        }
+        watches.removeAll(dropped);
+        dropped.forEach(w -> w.callback.dropped(cause));
+    }
+
+    // ---- faults ----
+
+    /** Takes the server down: every call fails with {@code UNAVAILABLE} and every watch is dropped. Data is kept. */
+    public void stop() {
+        running = false;
+        dropWatches(null, "server " + name + " went down");
+    }
+
+    /**
+     * Brings the server up again.
+     *
+     * @param wipe if true, the server comes back empty and every session is expired, as after a restart that lost
+     *     its data
+     */
+    public void start(boolean wipe) {
+        if (wipe) {
+            synchronized (services) {
+                services.clear();
+            }
+            expireAll();
+        }
+        running = true;
+    }
+
+    /** Brings the server up again with its data. */
+    public void start() {
+        start(false);
+    }
+
+    /**
+     * Tells whether the server is up.
+     *
+     * @return false between {@link #stop()} and {@link #start()}
+     */
+    public boolean isRunning() {
+        return running && !closed;
+    }
+
+    /**
+     * Expires one client session: its entries are dropped and the client is told.
+     *
+     * @param session the session id ({@link InMemoryRegistry#sessionId()})
+     */
+    public void expire(long session) {
+        SessionListener l = sessions.remove(session);
+        if (l != null) {
+            dropEntriesOf(session);
+            l.expired(session);
+        }
+    }
+
+    private void expireAll() {
+        for (Long s : new ArrayList<>(sessions.keySet())) {
+            expire(s);
+        }
+    }
+
+    /**
+     * Deletes an entry whoever owns it, as an operator or another tool would.
+     *
+     * @param service the service
+     * @param id the instance id
+     * @return whether there was such an entry
+     */
+    public boolean delete(String service, String id) {
+        boolean removed;
+        synchronized (services) {
+            Map<String, Entry> m = services.get(service);
+            removed = m != null && m.remove(id) != null;
+        }
+        if (removed) {
+            notifyWatches(service);
+        }
+        return removed;
+    }
+
+    /**
+     * Writes an entry of any text, owned by no session, as a foreign client would; for garbage and interop tests.
+     *
+     * @param service the service
+     * @param id the entry's key
+     * @param value the stored text, normally Kratos JSON
+     */
+    public void putRaw(String service, String id, String value) {
+        synchronized (services) {
+            services.computeIfAbsent(service, s -> new TreeMap<>()).put(id, new Entry(value, 0));
+        }
+        notifyWatches(service);
+    }
+
+    /**
+     * Drops the watches of one client without an outage, as a broken stream would.
+     *
+     * @param session the client's session id
+     */
+    public void dropWatches(long session) {
+        dropWatches(Long.valueOf(session), "watch stream of session " + session + " dropped");
+    }
+
+    /** Closes the server: every later call fails. */
+    @Override
+    public void close() {
+        closed = true;
+        dropWatches(null, "server " + name + " closed");
+        NAMED.remove(name, this);
+    }
+
+    /**
+     * Tells whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryServer[" + name + (running ? "" : ", stopped") + "]";
+    }
+}

@@ -1,0 +1,1308 @@
+package io.registry4j.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.registry4j.RegistrationEvent;
+import io.registry4j.RegistryException;
+import io.registry4j.ServiceInstance;
+import io.registry4j.ServiceRegistry;
+import io.registry4j.Subscription;
+import io.registry4j.WatchEvent;
+import io.registry4j.Watcher;
+import io.registry4j.spi.AbstractServiceRegistry;
+import io.registry4j.spi.RegistryThreads;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The conformance suite every registry4j backend passes: each semantic of the design contract (§3) as tests, run
+ * with two independent clients on one backend, so that what one client writes is checked through the other.
+ *
+ * <p>A backend's test class extends this and supplies clients ({@link #newRegistry()}), its bounds and faults
+ * ({@link #capabilities()}, {@link #faults()}) and a registry on a client it owns ({@link
+ * #newRegistryOnInjectedClient()}). A fault the backend cannot produce is declared unsupported with a reason; its
+ * scenario then checks that declaration instead, and no test is ever disabled. Every test runs under {@link
+ * RegistryLeakCheck}. Waits are Awaitility polls bounded by the declared bounds times the system property
+ * {@code registry4j.test.timeScale} (default 1); nothing sleeps.
+ */
+@ExtendWith(RegistryLeakCheck.class)
+public abstract class RegistryCompatibilityKit {
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final String RUN =
+            Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
+
+    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+    private @Nullable ExecutorService pool;
+
+    /** For subclasses. */
+    protected RegistryCompatibilityKit() {}
+
+    // ---- what a backend's test supplies ----
+
+    /**
+     * A new registry client on the shared test backend, independent of every other (its own connection, session or
+     * lease), so that two of them behave like two processes. The kit closes it after the test.
+     *
+     * @return an open registry
+     */
+    protected abstract ServiceRegistry newRegistry();
+
+    /**
+     * The backend's bounds and supported faults.
+     *
+     * @return the capabilities
+     */
+    protected abstract Capabilities capabilities();
+
+    /**
+     * How to break the backend for the fault scenarios; only the faults in {@link Capabilities#faults()} are called.
+     *
+     * @return the faults
+     */
+    protected Faults faults() {
+        return new Faults() {};
+    }
+
+    /**
+     * A registry built on a native client that the test owns, to check that closing the registry leaves it open.
+     *
+     * @return the registry and its client
+     */
+    protected abstract InjectedClient newRegistryOnInjectedClient();
+
+    // ---- helpers ----
+
+    @BeforeEach
+    final void openKitPool() {
+        pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "kit-waiter");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @AfterEach
+    final void closeKitResources() throws Exception {
+        List<AutoCloseable> all = new ArrayList<>(resources);
+        Collections.reverse(all);
+        resources.clear();
+        Exception failure = null;
+        for (AutoCloseable c : all) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        ExecutorService p = pool;
+        if (p != null) {
+            p.shutdownNow();
+            assertThat(p.awaitTermination(10, TimeUnit.SECONDS))
+                    .as("kit waiters ended")
+                    .isTrue();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * A registry that the kit closes after the test.
+     *
+     * @return a new client
+     */
+    protected final ServiceRegistry client() {
+        ServiceRegistry r = newRegistry();
+        resources.add(r);
+        return r;
+    }
+
+    /**
+     * Closes {@code resource} after the test, before the clients made earlier.
+     *
+     * @param resource what to close
+     * @param <T> its type
+     * @return {@code resource}
+     */
+    protected final <T extends AutoCloseable> T closeLater(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    /**
+     * A service name unique to this run and call, starting with {@code hint}.
+     *
+     * @param hint a readable prefix of letters and digits
+     * @return the name
+     */
+    protected static String service(String hint) {
+        return hint + "-" + RUN + "-" + SEQUENCE.incrementAndGet();
+    }
+
+    /**
+     * An instance of {@code service} with one endpoint on 127.0.0.1 and a port derived from {@code n}.
+     *
+     * @param service the service
+     * @param id the id
+     * @param n picks the port, 1 to 50000
+     * @return the instance
+     */
+    protected static ServiceInstance instance(String service, String id, int n) {
+        return ServiceInstance.builder()
+                .id(id)
+                .name(service)
+                .version("1.0.0")
+                .putMetadata("zone", "z1")
+                .endpoint("grpc://127.0.0.1:" + (10000 + n))
+                .build();
+    }
+
+    private static double timeScale() {
+        try {
+            return Math.max(1.0, Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1")));
+        } catch (NumberFormatException e) {
+            return 1.0;
+        }
+    }
+
+    /**
+     * Scales a bound by {@code registry4j.test.timeScale}.
+     *
+     * @param d the bound
+     * @return the scaled bound
+     */
+    protected static Duration scaled(Duration d) {
+        return Duration.ofMillis((long) (d.toMillis() * timeScale()));
+    }
+
+    private Duration propagation() {
+        return scaled(capabilities().propagation());
+    }
+
+    private Duration reRegistration() {
+        return scaled(capabilities().reRegistration().plus(capabilities().propagation()));
+    }
+
+    private ConditionFactory await(String what, Duration atMost) {
+        return Awaitility.await(what)
+                .atMost(atMost)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(25))
+                .ignoreExceptionsInstanceOf(RegistryException.class);
+    }
+
+    private void awaitInstances(ServiceRegistry r, String service, List<ServiceInstance> expected, Duration atMost) {
+        await("getService(" + service + ") to return " + ids(expected), atMost)
+                .untilAsserted(() -> assertThat(r.getService(service)).isEqualTo(expected));
+    }
+
+    private void awaitInstances(ServiceRegistry r, String service, List<ServiceInstance> expected) {
+        awaitInstances(r, service, expected, propagation());
+    }
+
+    private static List<String> ids(List<ServiceInstance> list) {
+        List<String> out = new ArrayList<>();
+        list.forEach(i -> out.add(i.id()));
+        return out;
+    }
+
+    private static List<ServiceInstance> sorted(ServiceInstance... instances) {
+        List<ServiceInstance> out = new ArrayList<>(List.of(instances));
+        out.sort((a, b) -> a.id().compareTo(b.id()));
+        return out;
+    }
+
+    private boolean requires(Fault fault) {
+        Capabilities c = capabilities();
+        if (c.faults().contains(fault)) {
+            return true;
+        }
+        assertThat(c.unsupported().get(fault))
+                .as("reason the backend gives for not supporting " + fault)
+                .isNotBlank();
+        return false;
+    }
+
+    private ExecutorService pool() {
+        ExecutorService p = pool;
+        assertThat(p).as("kit pool").isNotNull();
+        return java.util.Objects.requireNonNull(p);
+    }
+
+    /** A watcher with at most one pending {@code next()}, so that waiting with a timeout never loses a snapshot. */
+    private final class Probe implements AutoCloseable {
+        private final Watcher watcher;
+        private @Nullable Future<List<ServiceInstance>> pending;
+
+        Probe(Watcher watcher) {
+            this.watcher = watcher;
+        }
+
+        List<ServiceInstance> next(Duration within) throws Exception {
+            Future<List<ServiceInstance>> f = pending;
+            if (f == null) {
+                f = pool().submit(watcher::next);
+                pending = f;
+            }
+            try {
+                List<ServiceInstance> result = f.get(within.toMillis(), TimeUnit.MILLISECONDS);
+                pending = null;
+                return result;
+            } catch (TimeoutException e) {
+                throw new AssertionError("no snapshot from " + watcher + " within " + within, e);
+            } catch (ExecutionException e) {
+                pending = null;
+                Throwable cause = e.getCause();
+                if (cause instanceof Exception ex) {
+                    throw ex;
+                }
+                throw e;
+            }
+        }
+
+        List<ServiceInstance> until(Predicate<List<ServiceInstance>> condition, String what, Duration within)
+                throws Exception {
+            long deadline = System.nanoTime() + within.toNanos();
+            List<ServiceInstance> last = null;
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("watcher never delivered " + what + " within " + within + "; last: "
+                            + (last == null ? "nothing" : ids(last)));
+                }
+                last = next(Duration.ofNanos(left));
+                if (condition.test(last)) {
+                    return last;
+                }
+            }
+        }
+
+        List<ServiceInstance> until(List<ServiceInstance> expected, Duration within) throws Exception {
+            return until(expected::equals, ids(expected).toString(), within);
+        }
+
+        @Override
+        public void close() {
+            watcher.stop();
+        }
+    }
+
+    private Probe probe(ServiceRegistry r, String service) {
+        return closeLater(new Probe(r.watch(service)));
+    }
+
+    private RecordingListener listen(ServiceRegistry r, String service) {
+        var l = new RecordingListener();
+        closeLater(r.watch(service, Runnable::run, l));
+        return l;
+    }
+
+    private void awaitLatest(RecordingListener l, List<ServiceInstance> expected, Duration atMost) {
+        await("listener to receive " + ids(expected), atMost)
+                .untilAsserted(() -> assertThat(l.latest()).isEqualTo(expected));
+    }
+
+    // ---- Registrar ----
+
+    /** {@code register} and {@code deregister}, seen through a second client. */
+    @Nested
+    @DisplayName("Registrar")
+    class RegistrarTests {
+
+        @Test
+        @DisplayName("an instance registered by one client is seen by another")
+        void registeredInstanceIsSeenByAnotherClient() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("reg");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            awaitInstances(b, s, List.of(x));
+        }
+
+        @Test
+        @DisplayName("registering an id again updates that instance instead of adding one")
+        void registeringAnIdAgainUpdatesIt() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("upd");
+            ServiceInstance v1 = instance(s, "x1", 1);
+            a.register(v1);
+            awaitInstances(b, s, List.of(v1));
+            ServiceInstance v2 =
+                    v1.toBuilder().version("2.0.0").putMetadata("zone", "z2").build();
+            a.register(v2);
+            awaitInstances(b, s, List.of(v2));
+        }
+
+        @Test
+        @DisplayName("deregister removes the instance for every client")
+        void deregisterRemovesTheInstance() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("dereg");
+            ServiceInstance x = instance(s, "x1", 1);
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(x);
+            a.register(y);
+            awaitInstances(b, s, sorted(x, y));
+            a.deregister(x);
+            awaitInstances(b, s, List.of(y));
+            a.deregister(y);
+            awaitInstances(b, s, List.of());
+        }
+
+        @Test
+        @DisplayName(
+                "deregistering an instance the registry does not hold does nothing, even if another client holds it")
+        void deregisterOfUnknownInstanceDoesNothing() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("unknown");
+            ServiceInstance x = instance(s, "x1", 1);
+            assertThatCode(() -> b.deregister(x)).doesNotThrowAnyException();
+            a.register(x);
+            awaitInstances(b, s, List.of(x));
+            assertThatCode(() -> b.deregister(x)).doesNotThrowAnyException();
+            // b's deregister must not have removed a's instance: a later change is seen with x still there.
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(y);
+            awaitInstances(b, s, sorted(x, y));
+        }
+
+        @Test
+        @DisplayName("deregistering twice is harmless")
+        void deregisteringTwiceIsHarmless() {
+            ServiceRegistry a = client();
+            String s = service("twice");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            a.deregister(x);
+            assertThatCode(() -> a.deregister(x)).doesNotThrowAnyException();
+            awaitInstances(a, s, List.of());
+        }
+
+        @Test
+        @DisplayName("null arguments are rejected naming the argument")
+        void nullArgumentsAreRejected() {
+            ServiceRegistry a = client();
+            assertThatThrownBy(() -> a.register(nullInstance()))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("instance");
+            assertThatThrownBy(() -> a.deregister(nullInstance()))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("instance");
+        }
+
+        @Test
+        @DisplayName("invalid instances are rejected with the field and the value in the message")
+        void invalidInstancesAreRejectedClearly() {
+            assertThatThrownBy(() -> ServiceInstance.builder()
+                            .id("x")
+                            .name("hello world")
+                            .endpoint("grpc://h:1")
+                            .build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("name")
+                    .hasMessageContaining("\"hello world\"");
+            assertThatThrownBy(() -> ServiceInstance.builder()
+                            .id("a/b")
+                            .name("s")
+                            .endpoint("grpc://h:1")
+                            .build())
+                    .hasMessageContaining("id")
+                    .hasMessageContaining("\"a/b\"");
+            assertThatThrownBy(() -> ServiceInstance.builder()
+                            .id("x")
+                            .name("s")
+                            .endpoint("grpc://h")
+                            .build())
+                    .hasMessageContaining("endpoints[0]")
+                    .hasMessageContaining("grpc://h");
+            assertThatThrownBy(() -> ServiceInstance.builder()
+                            .id("x")
+                            .name("s")
+                            .endpoint("grpc://h:1")
+                            .putMetadata("registry4j.id", "v")
+                            .build())
+                    .hasMessageContaining("metadata key")
+                    .hasMessageContaining("registry4j.id");
+            assertThatThrownBy(() -> ServiceInstance.builder().id("x").name("s").build())
+                    .hasMessageContaining("endpoints");
+        }
+
+        @Test
+        @DisplayName("metadata round-trips exactly, unicode and markup included")
+        void metadataRoundTripsExactly() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("meta");
+            ServiceInstance x = ServiceInstance.builder()
+                    .id("x1")
+                    .name(s)
+                    .version("2.1.0-rc.1+build.7")
+                    .metadata(Map.of(
+                            "zone", "eu-west-1a",
+                            "unicode", "Grüße, 世界 🚀",
+                            "markup", "<a href=\"x\">&amp;</a>",
+                            "quote\"key", "back\\slash",
+                            "empty", "",
+                            "spaces", "  padded  ",
+                            "k.with-dots_and:colons", "v=1;w=2"))
+                    .endpoint("grpc://127.0.0.1:10001")
+                    .build();
+            a.register(x);
+            awaitInstances(b, s, List.of(x));
+            assertThat(b.getService(s).get(0).metadata()).isEqualTo(x.metadata());
+        }
+
+        @Test
+        @DisplayName("an instance with several endpoints round-trips all of them, in order")
+        void multiEndpointInstanceRoundTripsInOrder() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("multi");
+            ServiceInstance x = ServiceInstance.builder()
+                    .id("x1")
+                    .name(s)
+                    .version("1")
+                    .endpoint("https://127.0.0.1:10443")
+                    .endpoint("grpc://127.0.0.1:10900")
+                    .endpoint("http://[::1]:10080")
+                    .build();
+            a.register(x);
+            awaitInstances(b, s, List.of(x));
+            assertThat(b.getService(s).get(0).endpoints())
+                    .containsExactly(
+                            URI.create("https://127.0.0.1:10443"),
+                            URI.create("grpc://127.0.0.1:10900"),
+                            URI.create("http://[::1]:10080"));
+        }
+
+        @Test
+        @DisplayName("an empty version and empty metadata round-trip")
+        void emptyVersionAndMetadataRoundTrip() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("bare");
+            ServiceInstance x = ServiceInstance.builder()
+                    .id("x1")
+                    .name(s)
+                    .endpoint("http://127.0.0.1:10080")
+                    .build();
+            a.register(x);
+            awaitInstances(b, s, List.of(x));
+        }
+
+        @Test
+        @DisplayName("instances of one service registered by two clients are all seen")
+        void instancesFromTwoClientsAreAllSeen() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("two");
+            ServiceInstance x = instance(s, "a1", 1);
+            ServiceInstance y = instance(s, "b1", 2);
+            a.register(x);
+            b.register(y);
+            awaitInstances(a, s, sorted(x, y));
+            awaitInstances(b, s, sorted(x, y));
+        }
+
+        @Test
+        @DisplayName("200 instances registered concurrently are all visible")
+        void manyConcurrentRegistrationsAreAllVisible() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("bulk");
+            List<ServiceInstance> all = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                all.add(instance(s, String.format("i%03d", i), i + 1));
+            }
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> tasks = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int slice = t;
+                tasks.add(pool().submit(() -> {
+                    start.await();
+                    for (int i = slice; i < all.size(); i += 8) {
+                        a.register(all.get(i));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : tasks) {
+                f.get(scaled(Duration.ofMinutes(2)).toMillis(), TimeUnit.MILLISECONDS);
+            }
+            awaitInstances(b, s, all, propagation().multipliedBy(3));
+        }
+
+        @Test
+        @DisplayName("registration reports REGISTERED to a registration listener")
+        void registrationIsReported() {
+            ServiceRegistry a = client();
+            List<RegistrationEvent> events = new CopyOnWriteArrayList<>();
+            Subscription sub;
+            try {
+                sub = closeLater(a.addRegistrationListener(Runnable::run, events::add));
+            } catch (UnsupportedOperationException e) {
+                assertThat(a)
+                        .as("only custom registries may lack registration events")
+                        .isNotInstanceOf(AbstractServiceRegistry.class);
+                return;
+            }
+            String s = service("state");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            await("REGISTERED event", propagation())
+                    .untilAsserted(() -> assertThat(events)
+                            .extracting(RegistrationEvent::state)
+                            .contains(RegistrationEvent.State.REGISTERED));
+            assertThat(events.get(0).instance()).isEqualTo(x);
+            sub.close();
+        }
+    }
+
+    @SuppressWarnings("NullAway") // deliberately null, to check the argument check
+    private static ServiceInstance nullInstance() {
+        return null;
+    }
+
+    @SuppressWarnings("NullAway") // deliberately null, to check the argument check
+    private static String nullName() {
+        return null;
+    }
+
+    // ---- Discovery ----
+
+    /** {@code getService}. */
+    @Nested
+    @DisplayName("Discovery")
+    class DiscoveryTests {
+
+        @Test
+        @DisplayName("an unknown service has no instances, not an error")
+        void unknownServiceIsEmpty() {
+            assertThat(client().getService(service("nobody"))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("names are exact: hello never sees helloworld or hell")
+        void namesAreExact() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String hello = service("hello");
+            String helloworld = hello + "world";
+            String hell = hello.substring(0, hello.length() - 1);
+            ServiceInstance h = instance(hello, "h1", 1);
+            ServiceInstance hw = instance(helloworld, "hw1", 2);
+            ServiceInstance hl = instance(hell, "hl1", 3);
+            a.register(hw);
+            a.register(hl);
+            a.register(h);
+            awaitInstances(b, hello, List.of(h));
+            awaitInstances(b, helloworld, List.of(hw));
+            awaitInstances(b, hell, List.of(hl));
+        }
+
+        @Test
+        @DisplayName("getService returns the list sorted by id")
+        void getServiceIsSortedById() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("sorted");
+            ServiceInstance c = instance(s, "c", 3);
+            ServiceInstance x = instance(s, "a", 1);
+            ServiceInstance y = instance(s, "b", 2);
+            a.register(c);
+            a.register(x);
+            a.register(y);
+            awaitInstances(b, s, List.of(x, y, c));
+        }
+
+        @Test
+        @DisplayName("an invalid service name is rejected with the value in the message")
+        void invalidNameIsRejected() {
+            ServiceRegistry a = client();
+            assertThatThrownBy(() -> a.getService("bad name"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("\"bad name\"");
+            assertThatThrownBy(() -> a.getService("")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> a.getService(nullName())).isInstanceOf(NullPointerException.class);
+        }
+
+        @Test
+        @DisplayName("getService agrees with a watcher of the same service")
+        void getServiceAgreesWithWatcher() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("agree");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            Probe p = probe(b, s);
+            p.until(List.of(x), propagation());
+            assertThat(b.getService(s)).isEqualTo(List.of(x));
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(y);
+            p.until(sorted(x, y), propagation());
+            assertThat(b.getService(s)).isEqualTo(sorted(x, y));
+        }
+    }
+
+    // ---- Watcher ----
+
+    /** {@code watch}, blocking and listener forms. */
+    @Nested
+    @DisplayName("Watcher")
+    class WatcherTests {
+
+        @Test
+        @DisplayName("the first next() of an unknown service returns an empty list at once")
+        void firstNextOfUnknownServiceIsEmpty() throws Exception {
+            Probe p = probe(client(), service("empty"));
+            assertThat(p.next(propagation())).isEmpty();
+        }
+
+        @Test
+        @DisplayName("the first next() returns the current full list")
+        void firstNextReturnsCurrentList() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("first");
+            ServiceInstance x = instance(s, "x1", 1);
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(x);
+            a.register(y);
+            awaitInstances(b, s, sorted(x, y));
+            Probe p = probe(b, s);
+            assertThat(p.next(propagation())).isEqualTo(sorted(x, y));
+        }
+
+        @Test
+        @DisplayName("additions, updates and removals reach the watcher as full sorted lists, down to empty")
+        void changesPropagateAsFullLists() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("changes");
+            Probe p = probe(b, s);
+            assertThat(p.next(propagation())).isEmpty();
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(y);
+            p.until(List.of(y), propagation());
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            p.until(sorted(x, y), propagation());
+            ServiceInstance x2 = x.toBuilder().version("2.0.0").build();
+            a.register(x2);
+            p.until(sorted(x2, y), propagation());
+            ServiceInstance x3 = x2.toBuilder().putMetadata("weight", "7").build();
+            a.register(x3);
+            p.until(sorted(x3, y), propagation());
+            a.deregister(y);
+            p.until(List.of(x3), propagation());
+            a.deregister(x3);
+            p.until(List.of(), propagation());
+        }
+
+        @Test
+        @DisplayName("equal consecutive snapshots are delivered once")
+        void equalSnapshotsAreDeduplicated() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("dedup");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            awaitInstances(b, s, List.of(x));
+            RecordingListener l = listen(b, s);
+            awaitLatest(l, List.of(x), propagation());
+            a.register(x); // the same instance again: the backend sees a write, the view must not deliver it
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(y);
+            awaitLatest(l, sorted(x, y), propagation());
+            assertThat(l.events()).extracting(WatchEvent::instances).containsExactly(List.of(x), sorted(x, y));
+            assertThat(l.types()).containsExactly(WatchEvent.Type.INITIAL, WatchEvent.Type.CHANGED);
+        }
+
+        @Test
+        @DisplayName("an empty service is delivered as an empty list")
+        void emptyIsDelivered() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("drain");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            RecordingListener l = listen(b, s);
+            awaitLatest(l, List.of(x), propagation());
+            Probe p = probe(b, s);
+            p.until(List.of(x), propagation());
+            a.deregister(x);
+            p.until(List.of(), propagation());
+            awaitLatest(l, List.of(), propagation());
+            assertThat(l.events().get(l.count() - 1).type()).isEqualTo(WatchEvent.Type.CHANGED);
+        }
+
+        @Test
+        @DisplayName("a watcher of hello never sees helloworld")
+        void watchNamesAreExact() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String hello = service("hello");
+            Probe p = probe(b, hello);
+            assertThat(p.next(propagation())).isEmpty();
+            ServiceInstance hw = instance(hello + "world", "hw1", 1);
+            a.register(hw);
+            ServiceInstance h = instance(hello, "h1", 2);
+            a.register(h);
+            // If helloworld leaked in, the first non-empty snapshot would contain it.
+            assertThat(p.until(list -> !list.isEmpty(), "a non-empty list", propagation()))
+                    .isEqualTo(List.of(h));
+        }
+
+        @Test
+        @DisplayName("many watchers of one service all see every change")
+        void manyWatchersOfOneServiceAllSeeChanges() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("fan");
+            List<Probe> probes = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                probes.add(probe(b, s));
+            }
+            for (Probe p : probes) {
+                assertThat(p.next(propagation())).isEmpty();
+            }
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            for (Probe p : probes) {
+                p.until(List.of(x), propagation());
+            }
+            a.deregister(x);
+            for (Probe p : probes) {
+                p.until(List.of(), propagation());
+            }
+        }
+
+        @Test
+        @DisplayName("watchers of many services each see their own service")
+        void watchersOfManyServicesSeeTheirOwn() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            List<String> services = new ArrayList<>();
+            List<Probe> probes = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String s = service("many" + i);
+                services.add(s);
+                probes.add(probe(b, s));
+            }
+            for (int i = 0; i < 10; i++) {
+                a.register(instance(services.get(i), "x" + i, i + 1));
+            }
+            for (int i = 0; i < 10; i++) {
+                probes.get(i).until(List.of(instance(services.get(i), "x" + i, i + 1)), propagation());
+            }
+        }
+
+        @Test
+        @DisplayName("stop() is idempotent and next() afterwards throws CLOSED")
+        void stopIsIdempotentThenClosed() throws Exception {
+            Watcher w = client().watch(service("stop"));
+            w.stop();
+            w.stop();
+            w.close();
+            assertThatThrownBy(w::next)
+                    .isInstanceOfSatisfying(
+                            RegistryException.class,
+                            e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+        }
+
+        @Test
+        @DisplayName("stop() wakes a next() blocked in another thread, which then throws CLOSED")
+        void stopWakesBlockedNext() throws Exception {
+            ServiceRegistry b = client();
+            String s = service("wake");
+            Watcher w = b.watch(s);
+            Probe p = new Probe(w);
+            assertThat(p.next(propagation())).isEmpty();
+            Future<List<ServiceInstance>> blocked = pool().submit(w::next);
+            // The call is blocked: nothing changes in this service.
+            assertThatThrownBy(() -> blocked.get(50, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+            w.stop();
+            assertThatThrownBy(() -> blocked.get(propagation().toMillis(), TimeUnit.MILLISECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            RegistryException.class,
+                            e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+        }
+
+        @Test
+        @DisplayName("stopping one watcher leaves the other watchers of the service working")
+        void stoppingOneWatcherLeavesOthers() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("others");
+            Probe first = probe(b, s);
+            Probe second = probe(b, s);
+            assertThat(first.next(propagation())).isEmpty();
+            assertThat(second.next(propagation())).isEmpty();
+            first.close();
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            second.until(List.of(x), propagation());
+            // A new watcher after all others stopped starts over with the current list.
+            second.close();
+            Probe third = probe(b, s);
+            third.until(List.of(x), propagation());
+        }
+
+        @Test
+        @DisplayName("a listener gets INITIAL, then each change, in order and never concurrently")
+        void listenerGetsOrderedEvents() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("listen");
+            ExecutorService executor = closeLater(new ClosingExecutor(Executors.newFixedThreadPool(4))).executor;
+            var l = new RecordingListener();
+            closeLater(b.watch(s, executor, l));
+            await("INITIAL event", propagation())
+                    .untilAsserted(() -> assertThat(l.types()).startsWith(WatchEvent.Type.INITIAL));
+            List<ServiceInstance> expected = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                ServiceInstance x = instance(s, String.format("x%02d", i), i + 1);
+                a.register(x);
+                expected.add(x);
+            }
+            awaitLatest(l, expected, propagation().multipliedBy(2));
+            assertThat(l.overlappingDeliveries()).isZero();
+            // Each delivered list grows: order is kept even if intermediate states were coalesced.
+            List<WatchEvent> events = l.events();
+            for (int i = 1; i < events.size(); i++) {
+                assertThat(events.get(i).instances().size())
+                        .isGreaterThan(events.get(i - 1).instances().size());
+                assertThat(events.get(i).type()).isEqualTo(WatchEvent.Type.CHANGED);
+            }
+        }
+
+        @Test
+        @DisplayName("a listener that throws keeps its subscription")
+        void throwingListenerKeepsSubscription() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("throws");
+            List<WatchEvent> seen = new CopyOnWriteArrayList<>();
+            closeLater(b.watch(s, Runnable::run, e -> {
+                seen.add(e);
+                throw new IllegalStateException("listener failure, on purpose");
+            }));
+            await("INITIAL event", propagation()).until(() -> !seen.isEmpty());
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            await("event after the failure", propagation())
+                    .untilAsserted(() ->
+                            assertThat(seen.get(seen.size() - 1).instances()).isEqualTo(List.of(x)));
+        }
+
+        @Test
+        @DisplayName("closing a subscription stops its deliveries")
+        void closingSubscriptionStopsDeliveries() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("unsub");
+            var l = new RecordingListener();
+            Subscription sub = b.watch(s, Runnable::run, l);
+            await("INITIAL event", propagation()).until(() -> l.count() == 1);
+            sub.close();
+            sub.close();
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            // A watcher opened after the change proves the change propagated; the closed listener got nothing.
+            Probe p = probe(b, s);
+            p.until(List.of(x), propagation());
+            assertThat(l.count()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("watch rejects invalid names and null arguments")
+        void watchRejectsInvalidArguments() {
+            ServiceRegistry b = client();
+            assertThatThrownBy(() -> b.watch("bad/name"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("\"bad/name\"");
+            assertThatThrownBy(() -> b.watch(nullName())).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> b.watch("ok", Runnable::run, nullListener()))
+                    .isInstanceOf(NullPointerException.class);
+        }
+
+        @Test
+        @DisplayName("1,000 watchers on 10 services add no thread per watcher")
+        void watchersCostNoThreads() throws Exception {
+            ServiceRegistry b = client();
+            List<String> services = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String s = service("threads" + i);
+                services.add(s);
+                assertThat(new Probe(closeLater(b.watch(s))).next(propagation()))
+                        .isEmpty();
+            }
+            int before = Thread.activeCount();
+            for (int i = 0; i < 990; i++) {
+                Watcher w = closeLater(b.watch(services.get(i % 10)));
+                assertThat(new Probe(w).next(propagation())).isEmpty();
+            }
+            int after = Thread.activeCount();
+            assertThat(after - before)
+                    .as("threads added by 990 more watchers of already watched services")
+                    .isLessThanOrEqualTo(4);
+            if (b instanceof AbstractServiceRegistry r) {
+                assertThat(r.watchedServices()).isEqualTo(10);
+            }
+        }
+    }
+
+    @SuppressWarnings("NullAway") // deliberately null, to check the argument check
+    private static io.registry4j.WatchListener nullListener() {
+        return null;
+    }
+
+    /** Shuts an executor down when the test ends. */
+    private static final class ClosingExecutor implements AutoCloseable {
+        final ExecutorService executor;
+
+        ClosingExecutor(ExecutorService executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public void close() {
+            executor.shutdownNow();
+            try {
+                assertThat(executor.awaitTermination(10, TimeUnit.SECONDS))
+                        .as("listener executor ended")
+                        .isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- Lifecycle ----
+
+    /** {@code close()} and the state after it. */
+    @Nested
+    @DisplayName("Lifecycle")
+    class LifecycleTests {
+
+        @Test
+        @DisplayName("close() deregisters what the registry registered")
+        void closeDeregisters() {
+            ServiceRegistry a = newRegistry();
+            ServiceRegistry b = client();
+            String s = service("close");
+            ServiceInstance x = instance(s, "x1", 1);
+            try {
+                a.register(x);
+                awaitInstances(b, s, List.of(x));
+            } finally {
+                a.close();
+            }
+            awaitInstances(b, s, List.of());
+        }
+
+        @Test
+        @DisplayName("close() is idempotent and later calls fail with CLOSED")
+        void closeIsIdempotentThenClosed() {
+            ServiceRegistry a = newRegistry();
+            a.close();
+            a.close();
+            String s = service("closed");
+            for (var call : List.<Runnable>of(
+                    () -> a.register(instance(s, "x", 1)),
+                    () -> a.getService(s),
+                    () -> a.watch(s),
+                    () -> a.watch(s, Runnable::run, e -> {}))) {
+                assertThatThrownBy(call::run)
+                        .isInstanceOfSatisfying(
+                                RegistryException.class,
+                                e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+            }
+        }
+
+        @Test
+        @DisplayName("closing the registry stops its watchers, waking blocked ones")
+        void closeStopsWatchers() throws Exception {
+            ServiceRegistry b = newRegistry();
+            String s = service("closew");
+            Watcher w = b.watch(s);
+            Probe p = new Probe(w);
+            assertThat(p.next(propagation())).isEmpty();
+            Future<List<ServiceInstance>> blocked = pool().submit(w::next);
+            var l = new RecordingListener();
+            b.watch(s, Runnable::run, l);
+            b.close();
+            assertThatThrownBy(() -> blocked.get(propagation().toMillis(), TimeUnit.MILLISECONDS))
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            RegistryException.class,
+                            e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+            assertThatThrownBy(w::next).isInstanceOf(RegistryException.class);
+        }
+
+        @Test
+        @DisplayName("close() leaves a native client passed in by the user open")
+        void closeLeavesInjectedClientOpen() throws Exception {
+            try (InjectedClient injected = newRegistryOnInjectedClient()) {
+                ServiceRegistry r = injected.registry();
+                String s = service("injected");
+                r.register(instance(s, "x1", 1));
+                r.close();
+                injected.assertClientUsable();
+            }
+        }
+
+        @Test
+        @DisplayName("close() ends every thread the registry started")
+        void closeEndsThreads() throws Exception {
+            ServiceRegistry a = newRegistry();
+            String s = service("threads");
+            a.register(instance(s, "x1", 1));
+            Probe p = new Probe(a.watch(s));
+            p.until(List.of(instance(s, "x1", 1)), propagation());
+            a.close();
+            await("no registry4j thread of this backend", propagation())
+                    .untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                            .filteredOn(t -> t.isAlive()
+                                    && t.getName().startsWith(RegistryThreads.PREFIX)
+                                    && !t.getName().startsWith(RegistryThreads.PREFIX + "testservers-"))
+                            .isEmpty());
+        }
+    }
+
+    // ---- Faults ----
+
+    /** Recovery from the faults of {@link Fault}, through {@link Faults}. */
+    @Nested
+    @DisplayName("Faults")
+    class FaultTests {
+
+        @Test
+        @DisplayName("after a server restart, watchers report stale then recover, and registrations come back")
+        void serverRestart() throws Exception {
+            if (!requires(Fault.SERVER_RESTART)) {
+                return;
+            }
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("restart");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            Probe p = probe(b, s);
+            p.until(List.of(x), propagation());
+            RecordingListener l = listen(b, s);
+            awaitLatest(l, List.of(x), propagation());
+            boolean started = false;
+            faults().stopServer();
+            try {
+                if (capabilities().reportsStale()) {
+                    Watcher staleCheck = closeLater(b.watch(s));
+                    await("watcher to report stale state", reRegistration())
+                            .untilAsserted(
+                                    () -> assertThat(staleCheck.isStale()).isTrue());
+                    await("STALE event", reRegistration())
+                            .untilAsserted(() -> assertThat(l.types()).contains(WatchEvent.Type.STALE));
+                    WatchEvent stale = l.events().stream()
+                            .filter(e -> e.type() == WatchEvent.Type.STALE)
+                            .findFirst()
+                            .orElseThrow();
+                    assertThat(stale.instances())
+                            .as("an outage is not emptiness")
+                            .isEqualTo(List.of(x));
+                }
+                faults().startServer();
+                started = true;
+            } finally {
+                if (!started) {
+                    faults().startServer();
+                }
+            }
+            awaitInstances(b, s, List.of(x), reRegistration());
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(y);
+            p.until(sorted(x, y), reRegistration());
+            awaitLatest(l, sorted(x, y), reRegistration());
+            if (capabilities().reportsStale()) {
+                assertThat(l.types()).contains(WatchEvent.Type.RECOVERED);
+            }
+        }
+
+        @Test
+        @DisplayName("after the session or lease expires, the instance is registered again, with LOST and RESTORED")
+        void sessionExpiry() throws Exception {
+            if (!requires(Fault.SESSION_EXPIRY)) {
+                return;
+            }
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            List<RegistrationEvent> events = new CopyOnWriteArrayList<>();
+            closeLater(a.addRegistrationListener(Runnable::run, events::add));
+            String s = service("expiry");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            Probe p = probe(b, s);
+            p.until(List.of(x), propagation());
+            faults().expireSession(a);
+            await("LOST then RESTORED", reRegistration())
+                    .untilAsserted(() -> assertThat(events)
+                            .extracting(RegistrationEvent::state)
+                            .containsSubsequence(RegistrationEvent.State.LOST, RegistrationEvent.State.RESTORED));
+            awaitInstances(b, s, List.of(x), reRegistration());
+        }
+
+        @Test
+        @DisplayName("a deregistered instance is not resurrected when the session expires")
+        void deregisteredStaysGoneAfterExpiry() throws Exception {
+            if (!requires(Fault.SESSION_EXPIRY)) {
+                return;
+            }
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            List<RegistrationEvent> events = new CopyOnWriteArrayList<>();
+            closeLater(a.addRegistrationListener(Runnable::run, events::add));
+            String s = service("zombie");
+            ServiceInstance x = instance(s, "x1", 1);
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(x);
+            a.register(y);
+            awaitInstances(b, s, sorted(x, y));
+            a.deregister(x);
+            awaitInstances(b, s, List.of(y));
+            faults().expireSession(a);
+            await("y to be restored", reRegistration())
+                    .untilAsserted(() -> assertThat(events)
+                            .filteredOn(e -> e.state() == RegistrationEvent.State.RESTORED)
+                            .extracting(RegistrationEvent::instance)
+                            .contains(y));
+            awaitInstances(b, s, List.of(y), reRegistration());
+            assertThat(events)
+                    .filteredOn(e -> e.instance().equals(x) && e.state() != RegistrationEvent.State.REGISTERED)
+                    .as("no recovery of the deregistered instance")
+                    .isEmpty();
+        }
+
+        @Test
+        @DisplayName("an instance deleted behind the registry's back is put back")
+        void deletedBehindBackIsRestored() throws Exception {
+            if (!requires(Fault.DELETE_BEHIND_BACK)) {
+                return;
+            }
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("deleted");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            RecordingListener l = listen(b, s);
+            awaitLatest(l, List.of(x), propagation());
+            faults().deleteBehindBack(a, x);
+            await("the deletion to be seen", reRegistration())
+                    .untilAsserted(() -> assertThat(l.events())
+                            .extracting(WatchEvent::instances)
+                            .contains(List.of()));
+            awaitLatest(l, List.of(x), reRegistration());
+            awaitInstances(b, s, List.of(x), reRegistration());
+        }
+
+        @Test
+        @DisplayName("after the watch stream drops, the watcher recovers and misses no change")
+        void droppedWatchRecovers() throws Exception {
+            if (!requires(Fault.DROP_WATCH)) {
+                return;
+            }
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("drop");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            Probe p = probe(b, s);
+            p.until(List.of(x), propagation());
+            faults().dropWatches(b);
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(y);
+            p.until(sorted(x, y), reRegistration());
+            a.deregister(x);
+            p.until(List.of(y), reRegistration());
+        }
+
+        @Test
+        @DisplayName("a garbage entry is skipped: the rest is listed and the watch lives on")
+        void garbageIsSkipped() throws Exception {
+            if (!requires(Fault.GARBAGE_ENTRY)) {
+                return;
+            }
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("garbage");
+            ServiceInstance x = instance(s, "x1", 1);
+            a.register(x);
+            Probe p = probe(b, s);
+            p.until(List.of(x), propagation());
+            faults().writeGarbage(s, "garbage1");
+            try {
+                ServiceInstance y = instance(s, "y1", 2);
+                a.register(y);
+                p.until(sorted(x, y), propagation());
+                ServiceRegistry c = client();
+                assertThat(c.getService(s)).isEqualTo(sorted(x, y));
+                assertThat(new Probe(closeLater(c.watch(s))).next(propagation()))
+                        .isEqualTo(sorted(x, y));
+                if (c instanceof AbstractServiceRegistry r) {
+                    assertThat(r.skippedEntries())
+                            .as("skipped entries are counted")
+                            .isPositive();
+                }
+            } finally {
+                faults().removeGarbage(s, "garbage1");
+            }
+        }
+
+        @Test
+        @DisplayName("every fault is either supported or declared unsupported with a reason")
+        void faultsAreDeclared() {
+            Capabilities c = capabilities();
+            for (Fault f : Fault.values()) {
+                assertThat(c.faults().contains(f)
+                                || !c.unsupported().getOrDefault(f, "").isBlank())
+                        .as(f + " declared")
+                        .isTrue();
+            }
+        }
+    }
+}
