@@ -1,6 +1,7 @@
 package io.registry4j.spi;
 
 import io.registry4j.ServiceInstance;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -225,11 +226,10 @@ public final class KratosJson {
             }
             String n = s.substring(start, pos);
             try {
-                Double.parseDouble(n);
+                return new BigDecimal(n);
             } catch (NumberFormatException e) {
                 throw error("bad number '" + n + "'");
             }
-            return n;
         }
 
         private Map<String, Object> object(int depth) {

@@ -300,7 +300,8 @@ public final class ServiceView {
         private boolean pending() {
             lock.lock();
             try {
-                return stale != deliveredStale || (version != 0 && version != deliveredVersion);
+                // Exactly the cases in which nextEvent() has something to deliver, or the drain would spin.
+                return stale ? !deliveredStale : deliveredStale || (version != 0 && version != deliveredVersion);
             } finally {
                 lock.unlock();
             }

@@ -1,0 +1,298 @@
+package io.registry4j.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.registry4j.Backoff;
+import io.registry4j.RegistrationEvent;
+import io.registry4j.RegistrationEvent.State;
+import io.registry4j.RegistryException;
+import io.registry4j.ServiceInstance;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RegistrationKeeperTest {
+    private static final Instant NOW = Instant.parse("2024-01-01T00:00:00Z");
+
+    /** A backend held in a map; writes can be made to fail. */
+    static final class FakeBackend implements RegistrationKeeper.Hooks {
+        final Map<String, ServiceInstance> stored = new ConcurrentHashMap<>();
+        final AtomicInteger writes = new AtomicInteger();
+        final AtomicInteger failuresToCome = new AtomicInteger();
+        volatile boolean down;
+
+        @Override
+        public void write(ServiceInstance instance) {
+            writes.incrementAndGet();
+            if (down || failuresToCome.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "fake", "down");
+            }
+            stored.put(instance.id(), instance);
+        }
+
+        @Override
+        public void remove(ServiceInstance instance) {
+            if (down) {
+                throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "fake", "down");
+            }
+            stored.remove(instance.id());
+        }
+
+        @Override
+        public boolean verify(ServiceInstance instance) {
+            if (down) {
+                throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "fake", "down");
+            }
+            return stored.containsKey(instance.id());
+        }
+    }
+
+    private final FakeBackend backend = new FakeBackend();
+    private final ManualScheduler scheduler = new ManualScheduler();
+    private final List<RegistrationEvent> events = new CopyOnWriteArrayList<>();
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    private RegistrationKeeper keeper(@Nullable Duration keepAlive) {
+        var k = new RegistrationKeeper(
+                "fake",
+                backend,
+                scheduler,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0),
+                keepAlive);
+        k.addListener(Runnable::run, events::add);
+        return k;
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        pool.shutdownNow();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static ServiceInstance inst(String id) {
+        return ServiceInstance.builder().id(id).name("s").endpoint("grpc://h:1").build();
+    }
+
+    private List<State> states() {
+        List<State> out = new ArrayList<>();
+        events.forEach(e -> out.add(e.state()));
+        return out;
+    }
+
+    @Test
+    void registerWritesAtOnceAndReportsRegistered() {
+        RegistrationKeeper k = keeper(null);
+        k.register(inst("a"));
+        assertThat(backend.stored).containsKey("a");
+        assertThat(states()).containsExactly(State.REGISTERED);
+        assertThat(events.get(0).at()).isEqualTo(NOW);
+        assertThat(k.registered()).containsExactly(inst("a"));
+    }
+
+    @Test
+    void aFailedFirstRegistrationThrowsAndIsNotKept() {
+        RegistrationKeeper k = keeper(null);
+        backend.down = true;
+        assertThatThrownBy(() -> k.register(inst("a"))).isInstanceOf(RegistryException.class);
+        assertThat(k.registered()).isEmpty();
+        backend.down = false;
+        k.lostAll(null);
+        assertThat(scheduler.size()).isZero();
+    }
+
+    @Test
+    void aLossIsRepairedAtOnceThenWithGrowingBackoffUntilItWorks() {
+        RegistrationKeeper k = keeper(null);
+        k.register(inst("a"));
+        backend.stored.clear();
+        backend.failuresToCome.set(3);
+        k.lost(inst("a"), new RuntimeException("lease expired"));
+        assertThat(scheduler.delays()).containsExactly(Duration.ZERO);
+        scheduler.runPending();
+        assertThat(scheduler.delays()).containsExactly(Duration.ofMillis(100));
+        scheduler.runPending();
+        assertThat(scheduler.delays()).containsExactly(Duration.ofMillis(200));
+        scheduler.runPending();
+        assertThat(scheduler.delays()).containsExactly(Duration.ofMillis(400));
+        scheduler.runPending();
+        assertThat(backend.stored).containsKey("a");
+        assertThat(scheduler.size()).isZero();
+        assertThat(states())
+                .containsExactly(
+                        State.REGISTERED, State.LOST, State.RETRYING, State.RETRYING, State.RETRYING, State.RESTORED);
+        assertThat(events.get(2).attempt()).isEqualTo(1);
+        assertThat(events.get(4).attempt()).isEqualTo(3);
+        assertThat(events.get(1).cause()).hasMessage("lease expired");
+    }
+
+    @Test
+    void aSecondLossReportWhileRepairingIsIgnored() {
+        RegistrationKeeper k = keeper(null);
+        k.register(inst("a"));
+        k.lost(inst("a"), null);
+        k.lostAll(null);
+        assertThat(states()).containsExactly(State.REGISTERED, State.LOST);
+        assertThat(scheduler.size()).isEqualTo(1);
+    }
+
+    @Test
+    void deregisterStopsRepairsForGood() {
+        RegistrationKeeper k = keeper(Duration.ofSeconds(1));
+        k.register(inst("a"));
+        backend.down = true;
+        k.lost(inst("a"), null);
+        scheduler.runPending(); // fails, retry scheduled
+        backend.down = false;
+        assertThat(k.deregister(inst("a"))).isTrue();
+        int writes = backend.writes.get();
+        for (int i = 0; i < 5; i++) {
+            scheduler.runPending();
+        }
+        k.lostAll(null);
+        scheduler.runPending();
+        assertThat(backend.writes).hasValue(writes);
+        assertThat(backend.stored).doesNotContainKey("a");
+        assertThat(k.deregister(inst("a"))).as("unknown now").isFalse();
+    }
+
+    @Test
+    void keepaliveNoticesADeletionAndToleratesAnOutage() {
+        RegistrationKeeper k = keeper(Duration.ofSeconds(5));
+        k.register(inst("a"));
+        assertThat(scheduler.delays()).containsExactly(Duration.ofSeconds(5));
+        backend.down = true;
+        scheduler.runPending(); // verify throws: keep going at the same interval, no loss reported
+        assertThat(scheduler.delays()).containsExactly(Duration.ofSeconds(5));
+        assertThat(states()).containsExactly(State.REGISTERED);
+        backend.down = false;
+        backend.stored.clear();
+        scheduler.runPending(); // verify says gone
+        assertThat(states()).containsExactly(State.REGISTERED, State.LOST);
+        scheduler.runPending(); // repaired
+        assertThat(states()).containsExactly(State.REGISTERED, State.LOST, State.RESTORED);
+        assertThat(backend.stored).containsKey("a");
+        assertThat(scheduler.delays()).containsExactly(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void registeringAgainUpdatesTheKeptInstance() {
+        RegistrationKeeper k = keeper(null);
+        k.register(inst("a"));
+        ServiceInstance v2 = inst("a").toBuilder().version("2").build();
+        k.register(v2);
+        backend.stored.clear();
+        k.lostAll(null);
+        scheduler.runPending();
+        assertThat(backend.stored.get("a")).isEqualTo(v2);
+        assertThat(k.registered()).containsExactly(v2);
+    }
+
+    @Test
+    void closeRemovesEverythingAndGivesUpOnceTheBackendIsUnreachable() {
+        RegistrationKeeper k = keeper(null);
+        k.register(inst("a"));
+        k.register(inst("b"));
+        assertThat(k.close()).isEmpty();
+        assertThat(backend.stored).isEmpty();
+        assertThatThrownBy(() -> k.register(inst("c")))
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+
+        RegistrationKeeper k2 = keeper(null);
+        for (int i = 0; i < 10; i++) {
+            k2.register(inst("i" + i));
+        }
+        backend.down = true;
+        assertThat(k2.close())
+                .as("one failure, then the rest is left to expire")
+                .hasSize(1);
+    }
+
+    @Test
+    void listenerThatThrowsKeepsReceiving() {
+        RegistrationKeeper k = keeper(null);
+        var seen = new AtomicInteger();
+        k.addListener(Runnable::run, e -> {
+            seen.incrementAndGet();
+            throw new IllegalStateException("on purpose");
+        });
+        k.register(inst("a"));
+        k.register(inst("b"));
+        assertThat(seen).hasValue(2);
+    }
+
+    @Test
+    void concurrentRegisterDeregisterAndLossEndInTheDesiredState() throws Exception {
+        RegistrationKeeper k = keeper(Duration.ofMillis(1));
+        int threads = 8;
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> tasks = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            tasks.add(pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < 300; i++) {
+                    ServiceInstance x = inst("t" + id + "-" + (i % 5));
+                    k.register(x);
+                    if (i % 3 == 0) {
+                        k.lostAll(null);
+                    }
+                    if (i % 2 == 0) {
+                        k.deregister(x);
+                    }
+                }
+                return null;
+            }));
+        }
+        tasks.add(pool.submit(() -> {
+            go.await();
+            for (int i = 0; i < 300; i++) {
+                scheduler.runPending();
+            }
+            return null;
+        }));
+        go.countDown();
+        for (Future<?> f : tasks) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        for (int i = 0; i < 10; i++) {
+            scheduler.runPending();
+        }
+        Set<String> kept = new java.util.HashSet<>();
+        k.registered().forEach(x -> kept.add(x.id()));
+        // The last op on each id: i=299 (odd, registered, not deregistered) for i%5==4; ids i%5 in {0,2} end with
+        // a deregister at i=298/296... compute the expectation from the same loop.
+        Set<String> expected = new java.util.HashSet<>();
+        for (int t = 0; t < threads; t++) {
+            Map<String, Boolean> last = new java.util.HashMap<>();
+            for (int i = 0; i < 300; i++) {
+                last.put("t" + t + "-" + (i % 5), i % 2 != 0);
+            }
+            last.forEach((id, present) -> {
+                if (present) {
+                    expected.add(id);
+                }
+            });
+        }
+        assertThat(kept).isEqualTo(expected);
+        assertThat(backend.stored.keySet()).isEqualTo(expected);
+    }
+}

@@ -1,0 +1,71 @@
+package io.registry4j.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.registry4j.RegistryException;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RegistryUriTest {
+
+    @Test
+    void splitsHostsPathAndOptions() {
+        RegistryUri u = RegistryUri.parse(URI.create("ETCD://h1:2379,h2:2379/eureka/v2?namespace=%2Fms&ttl=15s&tls"));
+        assertThat(u.scheme()).isEqualTo("etcd");
+        assertThat(u.hosts()).containsExactly("h1:2379", "h2:2379");
+        assertThat(u.path()).isEqualTo("/eureka/v2");
+        assertThat(u.string("namespace", "/x")).isEqualTo("/ms");
+        assertThat(u.duration("ttl", Duration.ZERO)).isEqualTo(Duration.ofSeconds(15));
+        assertThat(u.bool("tls", false)).isTrue();
+        assertThat(u.options()).containsOnlyKeys("namespace", "ttl", "tls");
+    }
+
+    @Test
+    void appliesDefaultsWhenOptionsAreAbsent() {
+        RegistryUri u = RegistryUri.parse(URI.create("memory:///"));
+        assertThat(u.hosts()).isEmpty();
+        assertThat(u.integer("n", 7)).isEqualTo(7);
+        assertThat(u.bool("b", false)).isFalse();
+        assertThat(u.duration("d", Duration.ofSeconds(3))).isEqualTo(Duration.ofSeconds(3));
+        assertThat(u.option("x")).isEmpty();
+    }
+
+    @Test
+    void parsesEveryDurationForm() {
+        RegistryUri u = RegistryUri.parse(URI.create("x://h?a=250ms&b=2m&c=1h&d=1d&e=PT1.5S"));
+        assertThat(u.duration("a", Duration.ZERO)).isEqualTo(Duration.ofMillis(250));
+        assertThat(u.duration("b", Duration.ZERO)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(u.duration("c", Duration.ZERO)).isEqualTo(Duration.ofHours(1));
+        assertThat(u.duration("d", Duration.ZERO)).isEqualTo(Duration.ofDays(1));
+        assertThat(u.duration("e", Duration.ZERO)).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void badValuesNameTheOptionTheValueAndTheUrl() {
+        RegistryUri u = RegistryUri.parse(URI.create("etcd://h:1?ttl=fifteen&n=x&b=maybe"));
+        assertThatThrownBy(() -> u.duration("ttl", Duration.ZERO))
+                .isInstanceOfSatisfying(
+                        RegistryException.class,
+                        e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.INVALID_ARGUMENT))
+                .hasMessageContaining("option 'ttl'")
+                .hasMessageContaining("'fifteen'")
+                .hasMessageContaining("etcd://h:1");
+        assertThatThrownBy(() -> u.integer("n", 0))
+                .hasMessageContaining("option 'n'")
+                .hasMessageContaining("'x'");
+        assertThatThrownBy(() -> u.bool("b", false)).hasMessageContaining("true or false");
+    }
+
+    @Test
+    void rejectsRepeatedOptionsEmptyHostsAndUrlsWithoutScheme() {
+        assertThatThrownBy(() -> RegistryUri.parse(URI.create("etcd://h?ttl=1s&ttl=2s")))
+                .hasMessageContaining("'ttl' is given twice");
+        assertThatThrownBy(() -> RegistryUri.parse(URI.create("etcd://h1,,h2")).hosts())
+                .hasMessageContaining("empty entry");
+        assertThatThrownBy(() -> RegistryUri.parse(URI.create("localhost"))).hasMessageContaining("scheme://host:port");
+        assertThatThrownBy(() -> RegistryUri.parse(URI.create("mailto:someone")))
+                .hasMessageContaining("scheme://host:port");
+    }
+}

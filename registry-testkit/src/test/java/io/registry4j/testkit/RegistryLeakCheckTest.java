@@ -1,0 +1,99 @@
+package io.registry4j.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.registry4j.spi.RegistryThreads;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/** Runs small test classes through the JUnit engine and checks that the leak check fails the leaky ones. */
+class RegistryLeakCheckTest {
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+    @ExtendWith(RegistryLeakCheck.class)
+    static class LeavesAWatcherOpen {
+        @Test
+        void test() {
+            InMemoryRegistry r = InMemoryRegistry.builder().build();
+            r.watch("svc");
+            // The registry itself is left open too.
+        }
+    }
+
+    @ExtendWith(RegistryLeakCheck.class)
+    static class LeavesAThreadRunning {
+        @Test
+        void test() {
+            Thread t = RegistryThreads.factory("leak", "test").newThread(() -> {
+                try {
+                    RELEASE.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.start();
+        }
+    }
+
+    @ExtendWith(RegistryLeakCheck.class)
+    static class ThrowsOnALibraryThread {
+        @Test
+        void test() {
+            RegistryThreads.guarded("failing task", () -> {
+                        throw new IllegalStateException("boom");
+                    })
+                    .run();
+        }
+    }
+
+    @ExtendWith(RegistryLeakCheck.class)
+    static class CleansUp {
+        @Test
+        void test() {
+            try (InMemoryRegistry r = InMemoryRegistry.builder().build()) {
+                r.watch("svc").stop();
+            }
+        }
+    }
+
+    private static Events run(Class<?> c) {
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(c))
+                .execute()
+                .testEvents();
+    }
+
+    @Test
+    void failsATestThatLeavesAWatcherOrRegistryOpen() {
+        Events e = run(LeavesAWatcherOpen.class);
+        assertThat(e.failed().count()).isEqualTo(1);
+        assertThat(e.failed().stream().findFirst().orElseThrow().getPayload().toString())
+                .contains("left open");
+    }
+
+    @Test
+    void failsATestThatLeavesALibraryThreadRunning() {
+        try {
+            Events e = run(LeavesAThreadRunning.class);
+            assertThat(e.failed().count()).isEqualTo(1);
+        } finally {
+            RELEASE.countDown();
+        }
+    }
+
+    @Test
+    void failsATestWhoseLibraryThreadThrew() {
+        assertThat(run(ThrowsOnALibraryThread.class).failed().count()).isEqualTo(1);
+    }
+
+    @Test
+    void passesATestThatCleansUp() {
+        Events e = run(CleansUp.class);
+        assertThat(e.succeeded().count()).isEqualTo(1);
+        assertThat(e.failed().count()).isZero();
+    }
+}
