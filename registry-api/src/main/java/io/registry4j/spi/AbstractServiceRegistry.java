@@ -116,6 +116,7 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
      * @param backend the backend name, such as {@code etcd}; used in messages and thread names
      * @param options the common settings
      */
+    @SuppressWarnings("this-escape") // only the identity escapes, to the open-resources report
     protected AbstractServiceRegistry(String backend, Options options) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.options = Objects.requireNonNull(options, "options");
