@@ -41,7 +41,10 @@ public final class KratosJson {
         string(out, instance.version());
         out.append(",\"metadata\":{");
         boolean first = true;
-        for (Map.Entry<String, String> e : new TreeMap<>(instance.metadata()).entrySet()) {
+        // Go sorts map keys by their UTF-8 bytes, which is code point order (not UTF-16 order).
+        var sorted = new TreeMap<String, String>(KratosJson::compareCodePoints);
+        sorted.putAll(instance.metadata());
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
             if (!first) {
                 out.append(',');
             }
@@ -60,6 +63,21 @@ public final class KratosJson {
             string(out, endpoint.toString());
         }
         return out.append("]}").toString();
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     private static void string(StringBuilder out, String s) {

@@ -204,6 +204,20 @@ public final class RegistrationKeeper {
         entries.values().forEach(e -> markLost(e, cause));
     }
 
+    /**
+     * Runs every pending re-registration now instead of after its backoff; a backend calls this when its connection
+     * comes back, so that recovery does not wait out a long delay.
+     */
+    public void retryNow() {
+        for (Entry e : entries.values()) {
+            synchronized (e) {
+                if (e.lost && !e.dead && !closed) {
+                    schedule(e, Duration.ZERO, this::retry);
+                }
+            }
+        }
+    }
+
     private void markLost(Entry e, @Nullable Throwable cause) {
         synchronized (e) {
             if (e.dead || e.lost || closed) {

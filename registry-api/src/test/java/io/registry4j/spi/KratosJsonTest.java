@@ -29,6 +29,19 @@ class KratosJsonTest {
     }
 
     @Test
+    void sortsMetadataKeysByCodePointLikeGo() {
+        ServiceInstance i = ServiceInstance.builder()
+                .id("x")
+                .name("s")
+                .putMetadata("\uFF21", "fullwidth A")
+                .putMetadata("\uD83D\uDE80", "rocket")
+                .endpoint("grpc://h:1")
+                .build();
+        // U+FF21 sorts before U+1F680 in UTF-8 (and code points), after it in UTF-16 units.
+        assertThat(KratosJson.encode(i)).contains("{\"\uFF21\":\"fullwidth A\",\"\uD83D\uDE80\":\"rocket\"}");
+    }
+
+    @Test
     void roundTrips() {
         ServiceInstance i = ServiceInstance.builder()
                 .id("x")

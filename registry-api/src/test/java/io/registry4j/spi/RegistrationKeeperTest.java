@@ -144,6 +144,24 @@ class RegistrationKeeperTest {
     }
 
     @Test
+    void retryNowSkipsTheRemainingBackoff() {
+        RegistrationKeeper k = keeper(null);
+        k.register(inst("a"));
+        backend.down = true;
+        k.lost(inst("a"), null);
+        scheduler.runPending();
+        scheduler.runPending();
+        assertThat(scheduler.delays()).containsExactly(Duration.ofMillis(200));
+        backend.down = false;
+        k.retryNow();
+        assertThat(scheduler.delays()).containsExactly(Duration.ZERO);
+        scheduler.runPending();
+        assertThat(states()).endsWith(State.RESTORED);
+        k.retryNow();
+        assertThat(scheduler.size()).as("nothing is lost any more").isZero();
+    }
+
+    @Test
     void aSecondLossReportWhileRepairingIsIgnored() {
         RegistrationKeeper k = keeper(null);
         k.register(inst("a"));

@@ -231,23 +231,25 @@ class ServiceViewsTest {
                 return seen;
             }));
         }
+        List<ServiceInstance> prebuilt = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            prebuilt.add(inst("i" + i));
+        }
         var counter = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> writers = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             writers.add(pool.submit(() -> {
                 go.await();
-                int n;
-                while ((n = counter.incrementAndGet()) <= rounds) {
-                    synchronized (counter) { // updates in order of n, as a backend's event thread would
-                        List<ServiceInstance> l = new ArrayList<>();
-                        for (int i = 0; i < n; i++) {
-                            l.add(inst("i" + i));
+                while (true) {
+                    synchronized (counter) { // one update at a time, growing, as a backend's event thread would
+                        int n = counter.incrementAndGet();
+                        if (n > rounds) {
+                            return null;
                         }
-                        sink.update(l);
+                        sink.update(prebuilt.subList(0, n));
                     }
                 }
-                return null;
             }));
         }
         go.countDown();

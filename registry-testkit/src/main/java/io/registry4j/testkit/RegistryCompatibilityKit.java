@@ -38,6 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -967,6 +968,7 @@ public abstract class RegistryCompatibilityKit {
         }
 
         @Test
+        @Timeout(120)
         @DisplayName("1,000 watchers on 10 services add no thread per watcher")
         void watchersCostNoThreads() throws Exception {
             ServiceRegistry b = client();
@@ -980,12 +982,13 @@ public abstract class RegistryCompatibilityKit {
             int before = Thread.activeCount();
             for (int i = 0; i < 990; i++) {
                 Watcher w = closeLater(b.watch(services.get(i % 10)));
-                assertThat(new Probe(w).next(propagation())).isEmpty();
+                // The service is already read, so the first next() returns at once, on this thread.
+                assertThat(w.next()).isEmpty();
             }
             int after = Thread.activeCount();
             assertThat(after - before)
                     .as("threads added by 990 more watchers of already watched services")
-                    .isLessThanOrEqualTo(4);
+                    .isLessThanOrEqualTo(2);
             if (b instanceof AbstractServiceRegistry r) {
                 assertThat(r.watchedServices()).isEqualTo(10);
             }
