@@ -135,7 +135,6 @@ public final class ChildProcess {
                     return;
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    stop();
                     throw failure(false, "was not ready within " + timeout + " and was stopped");
                 }
                 // Waiting on the process rather than sleeping notices an early exit at once.
@@ -143,7 +142,6 @@ public final class ChildProcess {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stop();
             throw failure(false, "was stopped: interrupted while waiting for it to become ready");
         }
     }
@@ -272,7 +270,13 @@ public final class ChildProcess {
                 // The child may already have exited; awaitReady reports that with its log.
             }
             ChildProcess child = new ChildProcess(command, process, log, stopTimeout, reaper);
-            child.awaitReady(readiness, readyTimeout);
+            try {
+                child.awaitReady(readiness, readyTimeout);
+            } catch (StartException e) {
+                // Stops a child that timed out; for one that exited, this only forgets it.
+                child.stop();
+                throw e;
+            }
             return child;
         }
     }

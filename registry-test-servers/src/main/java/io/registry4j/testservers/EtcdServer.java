@@ -56,7 +56,14 @@ public final class EtcdServer implements TestServer {
         this.local = local;
     }
 
-    /** Starts a local etcd, or returns the one named by {@code REGISTRY4J_TEST_ETCD}; see the class comment. */
+    /**
+     * Starts a local etcd, or returns the one named by {@code REGISTRY4J_TEST_ETCD}; see the class comment.
+     *
+     * @throws org.opentest4j.TestAbortedException if there is no etcd binary (outside CI)
+     * @throws IllegalStateException if there is no etcd binary under {@code CI=true}
+     * @throws ChildProcess.StartException if etcd does not become ready; its logs stay in the scratch directory
+     * @throws IllegalArgumentException if {@code REGISTRY4J_TEST_ETCD} is not a list of http(s) URLs
+     */
     public static EtcdServer start() {
         return start(TestEnvironment.system());
     }

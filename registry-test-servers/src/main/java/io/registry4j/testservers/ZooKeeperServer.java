@@ -2,6 +2,7 @@ package io.registry4j.testservers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -186,8 +187,7 @@ public final class ZooKeeperServer implements TestServer {
             return attached.get(ATTACH_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new IllegalStateException(
-                    "could not attach to session " + session + " on " + connectString + " within " + ATTACH_TIMEOUT,
-                    e);
+                    "could not attach to session " + session + " on " + connectString + " within " + ATTACH_TIMEOUT, e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("unreachable: the future is only completed normally", e);
         } catch (InterruptedException e) {
@@ -268,9 +268,14 @@ public final class ZooKeeperServer implements TestServer {
                     Map.of("clientPortAddress", LoopbackPorts.address().getHostAddress()),
                     LoopbackPorts.host());
             try {
+                // Curator writes a placeholder config file to java.io.tmpdir, which the build points at a
+                // target/tmp directory that nothing else creates.
+                Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
                 return new Local(directory, new TestingServer(spec, true));
             } catch (Exception e) {
-                throw new IllegalStateException("embedded ZooKeeper failed to start; files in " + directory, e);
+                // The embedded server logs through SLF4J, not into the directory: nothing there to keep.
+                directory.close();
+                throw new IllegalStateException("embedded ZooKeeper failed to start on port " + port, e);
             }
         }
 

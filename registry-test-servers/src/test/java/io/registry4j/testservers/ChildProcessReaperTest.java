@@ -3,7 +3,6 @@ package io.registry4j.testservers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +48,8 @@ class ChildProcessReaperTest {
     void jvmExitStopsChildrenTheTestForgotToStop() throws Exception {
         try (ScratchDirectory directory = ScratchDirectory.create("reaper-test")) {
             Path log = directory.resolve("jvm.log");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             Process jvm = new ProcessBuilder(List.of(
                             java,
@@ -90,7 +90,7 @@ class ChildProcessReaperTest {
     public static final class LeavesAChildRunning {
         private LeavesAChildRunning() {}
 
-        public static void main(String[] args) throws IOException {
+        public static void main(String[] args) {
             ChildProcess sleeper = ChildProcess.builder("/bin/sh", "-c", "exec sleep 300")
                     .logFile(Path.of(args[0]))
                     .start();

@@ -30,15 +30,16 @@ class ChildProcessTest {
     @Test
     void startsChildWithArgumentsAndEnvironmentAndStopsItByPid() {
         Path log = directory.resolve("logs/child.log");
-        ChildProcess child = ChildProcess.builder("/bin/sh", "-c", "echo \"hello $GREETING $0\"; exec sleep 300", "arg0")
+        ChildProcess child = ChildProcess.builder(
+                        "/bin/sh", "-c", "echo \"hello $GREETING $0\"; exec sleep 300", "arg0")
                 .environment("GREETING", "world")
                 .logFile(log)
                 .readiness(() -> logContains(log, "hello world arg0"), Duration.ofSeconds(10))
                 .start();
 
         assertThat(child.isAlive()).isTrue();
-        assertThat(ProcessHandle.of(child.pid())).hasValueSatisfying(handle -> assertThat(handle.isAlive())
-                .isTrue());
+        assertThat(ProcessHandle.of(child.pid()))
+                .hasValueSatisfying(handle -> assertThat(handle.isAlive()).isTrue());
         assertThat(child.logTail(5)).isEqualTo("hello world arg0");
 
         child.stop();
@@ -72,7 +73,8 @@ class ChildProcessTest {
     @Test
     void stopSendsSigkillWhenTheChildIgnoresSigterm() {
         Path log = directory.resolve("stubborn.log");
-        ChildProcess child = ChildProcess.builder("/bin/sh", "-c", "trap '' TERM; echo trapped; while :; do sleep 1; done")
+        ChildProcess child = ChildProcess.builder(
+                        "/bin/sh", "-c", "trap '' TERM; echo trapped; while :; do sleep 1; done")
                 .logFile(log)
                 .readiness(() -> logContains(log, "trapped"), Duration.ofSeconds(10))
                 .stopTimeout(Duration.ofMillis(300))
@@ -120,8 +122,9 @@ class ChildProcessTest {
                         Duration.ofMillis(500)));
 
         assertThat(failure)
-                .isInstanceOfSatisfying(ChildProcess.StartException.class, e -> assertThat(e.exitedBeforeReady())
-                        .isFalse())
+                .isInstanceOfSatisfying(
+                        ChildProcess.StartException.class,
+                        e -> assertThat(e.exitedBeforeReady()).isFalse())
                 .hasMessageContaining("was not ready within PT0.5S")
                 .hasMessageContaining("still-starting");
         assertThat(probes).hasPositiveValue();
@@ -151,7 +154,8 @@ class ChildProcessTest {
 
     @Test
     void missingProgramFailsAtOnce() {
-        assertThatThrownBy(() -> ChildProcess.builder(directory.resolve("no-such-program").toString())
+        assertThatThrownBy(() -> ChildProcess.builder(
+                                directory.resolve("no-such-program").toString())
                         .logFile(directory.resolve("none.log"))
                         .start())
                 .isInstanceOf(UncheckedIOException.class)

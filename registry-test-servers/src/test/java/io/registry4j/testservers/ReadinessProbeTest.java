@@ -7,19 +7,18 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ReadinessProbeTest {
+    private volatile String body = "{\"health\":\"false\"}";
+    private volatile int status = 200;
 
     @Test
     void httpProbeIsReadyOnlyForA2xxAnswerWithTheExpectedBody() throws Exception {
-        AtomicReference<String> body = new AtomicReference<>("{\"health\":\"false\"}");
-        AtomicReference<Integer> status = new AtomicReference<>(200);
         HttpServer server = HttpServer.create(new InetSocketAddress(LoopbackPorts.address(), 0), 0);
         server.createContext("/health", exchange -> {
-            byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status.get(), bytes.length);
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
             }
@@ -31,9 +30,9 @@ class ReadinessProbeTest {
             ReadinessProbe probe = ReadinessProbe.httpGet(health, text -> text.contains("\"health\":\"true\""));
 
             assertThat(probe.isReady()).isFalse();
-            body.set("{\"health\":\"true\"}");
+            body = "{\"health\":\"true\"}";
             assertThat(probe.isReady()).isTrue();
-            status.set(503);
+            status = 503;
             assertThat(probe.isReady()).isFalse();
         } finally {
             server.stop(0);

@@ -29,6 +29,7 @@ class ScratchDirectoryTest {
         try (ScratchDirectory directory = ScratchDirectory.create("custom")) {
             assertThat(directory.path()).startsWith(custom).isDirectory();
         } finally {
+            ScratchDirectory.deleteRecursively(custom);
             if (previous == null) {
                 System.clearProperty(ScratchDirectory.ROOT_PROPERTY);
             } else {

@@ -21,8 +21,8 @@ class TestEnvironmentTest {
 
     @Test
     void serverOverrideIsReadFromTheVariableAndBlankMeansUnset() {
-        TestEnvironment environment =
-                TestEnvironment.of(Map.of("REGISTRY4J_TEST_ETCD", " http://127.0.0.1:1234 ", "REGISTRY4J_TEST_CONSUL", " "));
+        TestEnvironment environment = TestEnvironment.of(
+                Map.of("REGISTRY4J_TEST_ETCD", " http://127.0.0.1:1234 ", "REGISTRY4J_TEST_CONSUL", " "));
 
         assertThat(environment.serverOverride("etcd")).contains("http://127.0.0.1:1234");
         assertThat(environment.serverOverride("consul")).isEmpty();
