@@ -206,15 +206,25 @@ public final class RegistrationKeeper {
 
     /**
      * Runs every pending re-registration now instead of after its backoff; a backend calls this when its connection
-     * comes back, so that recovery does not wait out a long delay.
+     * comes back, so that recovery does not wait out a long delay. Returns at once: the work is done on the
+     * scheduler, so a caller on the native client's event thread never waits for an entry being written.
      */
     public void retryNow() {
-        for (Entry e : entries.values()) {
-            synchronized (e) {
-                if (e.lost && !e.dead && !closed) {
-                    schedule(e, Duration.ZERO, this::retry);
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(Duration.ZERO, RegistryThreads.guarded(backend + " retry now", () -> {
+                for (Entry e : entries.values()) {
+                    synchronized (e) {
+                        if (e.lost && !e.dead && !closed) {
+                            schedule(e, Duration.ZERO, this::retry);
+                        }
+                    }
                 }
-            }
+            }));
+        } catch (RejectedExecutionException e) {
+            // closing
         }
     }
 

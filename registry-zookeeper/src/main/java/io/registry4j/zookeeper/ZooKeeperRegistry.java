@@ -215,6 +215,7 @@ public final class ZooKeeperRegistry extends AbstractServiceRegistry implements 
             case CONNECTED, RECONNECTED -> {
                 watches.forEach(ZooKeeperServiceWatch::sync);
                 registrations.reconnected();
+                keeper().retryNow(); // lost instances need not wait out their backoff
             }
             case READ_ONLY -> {
                 // Only with canBeReadOnly clients; reads go on, writes wait for a read-write server.
