@@ -84,7 +84,7 @@ public final class Registries {
             throw new RegistryException(
                     RegistryException.Kind.INVALID_ARGUMENT,
                     parsed.scheme(),
-                    "no registry4j backend for scheme '" + parsed.scheme() + "' in " + uri + "; schemes found: "
+                    "no registry4j backend for scheme '" + parsed.scheme() + "' in " + parsed + "; schemes found: "
                             + known + (errors.isEmpty() ? "" : "; providers that failed to load: " + errors)
                             + ". Add the backend's module (io.registry4j:registry-" + parsed.scheme()
                             + ") to the class path");
@@ -113,7 +113,7 @@ public final class Registries {
             throw new RegistryException(
                     RegistryException.Kind.INVALID_ARGUMENT,
                     parsed.scheme(),
-                    "unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown + " in " + uri + "; options of "
+                    "unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown + " in " + parsed + "; options of "
                             + parsed.scheme() + ": " + new TreeSet<>(provider.options()));
         }
         return provider.open(parsed);

@@ -106,7 +106,9 @@ public record ServiceInstance(
         }
     }
 
-    private static Map<String, String> copyMetadata(Map<String, String> metadata) {
+    private static Map<String, String> copyMetadata(Map<String, String> given) {
+        // Copy first, then check the copy, so a map changed concurrently cannot slip past the checks.
+        Map<String, String> metadata = new java.util.HashMap<>(given);
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             String key = e.getKey();
             if (key == null) {
@@ -125,7 +127,8 @@ public record ServiceInstance(
         return Map.copyOf(metadata);
     }
 
-    private static List<URI> copyEndpoints(List<URI> endpoints) {
+    private static List<URI> copyEndpoints(List<URI> given) {
+        List<URI> endpoints = new ArrayList<>(given);
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("ServiceInstance.endpoints must hold at least one endpoint, got []");
         }

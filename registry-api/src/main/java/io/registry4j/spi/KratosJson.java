@@ -123,6 +123,10 @@ public final class KratosJson {
         Object metadata = map.get("metadata");
         if (metadata instanceof Map<?, ?> m) {
             for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (e.getValue() == Parser.NULL) { // Go reads null into a string as ""
+                    b.putMetadata(String.valueOf(e.getKey()), "");
+                    continue;
+                }
                 if (!(e.getValue() instanceof String v)) {
                     throw new IllegalArgumentException("metadata value of \"" + e.getKey() + "\" is not a string");
                 }

@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RegistrationKeeper {
     private static final System.Logger LOG = System.getLogger(RegistrationKeeper.class.getName());
+    private static final Duration MIN_DELAY = Duration.ofMillis(10);
 
     /** The backend's side of registration. Each call is bounded by the backend's call timeout. */
     public interface Hooks {
@@ -143,12 +144,20 @@ public final class RegistrationKeeper {
                 e.attempt = 0;
                 e.generation++;
                 if (closed) {
-                    return; // close() removes it
+                    // close() ran while we wrote and may have missed this entry: take it back out ourselves.
+                    kill(e);
+                    try {
+                        hooks.remove(instance);
+                    } catch (RuntimeException ex) {
+                        LOG.log(Level.WARNING, backend + ": removing " + e.key + " after close failed: " + ex);
+                    }
+                    throw new RegistryException(RegistryException.Kind.CLOSED, backend, "registry is closed");
                 }
                 scheduleVerify(e);
                 emit(e, State.REGISTERED, 0, null);
-                return;
             }
+            flush();
+            return;
         }
     }
 
@@ -239,9 +248,15 @@ public final class RegistrationKeeper {
             emit(e, State.LOST, 0, cause);
             schedule(e, Duration.ZERO, this::retry);
         }
+        flush();
     }
 
     private void retry(Entry e, long generation) {
+        retryLocked(e, generation);
+        flush();
+    }
+
+    private void retryLocked(Entry e, long generation) {
         synchronized (e) {
             if (e.dead || closed || e.generation != generation) {
                 return;
@@ -251,7 +266,7 @@ public final class RegistrationKeeper {
             } catch (RuntimeException ex) {
                 e.attempt++;
                 emit(e, State.RETRYING, e.attempt, ex);
-                schedule(e, backoff.delay(e.attempt), this::retry);
+                schedule(e, atLeast(backoff.delay(e.attempt)), this::retry);
                 return;
             }
             e.lost = false;
@@ -260,6 +275,11 @@ public final class RegistrationKeeper {
             emit(e, State.RESTORED, 0, null);
             scheduleVerify(e);
         }
+    }
+
+    /** Never retry in a hot loop, whatever backoff the user configured. */
+    static Duration atLeast(Duration delay) {
+        return delay.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : delay;
     }
 
     private void scheduleVerify(Entry e) {
@@ -332,7 +352,12 @@ public final class RegistrationKeeper {
                         backend + ": registering " + e.key + " again failed, attempt " + attempt + ": " + cause);
             case RESTORED -> LOG.log(Level.INFO, "{0}: {1} is registered again", backend, e.key);
         }
-        listeners.forEach(l -> l.offer(event));
+        listeners.forEach(l -> l.enqueue(event)); // no user code under the entry's monitor: see flush()
+    }
+
+    /** Hands queued events to the listeners' executors; called after leaving every entry monitor. */
+    private void flush() {
+        listeners.forEach(SerialDelivery::schedule);
     }
 
     /**
@@ -360,7 +385,13 @@ public final class RegistrationKeeper {
      */
     public List<ServiceInstance> registered() {
         var out = new ArrayList<ServiceInstance>();
-        entries.values().forEach(e -> out.add(e.instance));
+        for (Entry e : entries.values()) {
+            synchronized (e) {
+                if (!e.dead) {
+                    out.add(e.instance);
+                }
+            }
+        }
         return out;
     }
 
@@ -400,6 +431,15 @@ public final class RegistrationKeeper {
         listeners.forEach(SerialDelivery::close);
         listeners.clear();
         return failures;
+    }
+
+    /**
+     * Tells whether {@link #close()} has started.
+     *
+     * @return true once closing
+     */
+    public boolean isClosing() {
+        return closed;
     }
 
     private void checkOpen() {

@@ -54,7 +54,7 @@ public final class RegistryUri {
             throw new RegistryException(
                     RegistryException.Kind.INVALID_ARGUMENT,
                     "registry4j",
-                    "registry URL must look like scheme://host:port?option=value, got '" + uri + "'");
+                    "registry URL must look like scheme://host:port?option=value, got '" + redact(uri) + "'");
         }
         scheme = scheme.toLowerCase(Locale.ROOT);
         String authority = Objects.requireNonNullElse(uri.getRawAuthority(), "");
@@ -73,7 +73,7 @@ public final class RegistryUri {
                     throw new RegistryException(
                             RegistryException.Kind.INVALID_ARGUMENT,
                             scheme,
-                            "option '" + key + "' is given twice in " + uri);
+                            "option '" + key + "' is given twice in " + redact(uri));
                 }
             }
         }
@@ -81,8 +81,36 @@ public final class RegistryUri {
     }
 
     private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID_ARGUMENT,
+                    "registry4j",
+                    "registry URL option '" + s + "' has a bad %-escape: " + e.getMessage());
+        }
     }
+
+    /**
+     * The URL as safe to print: the user-info part and the values of options that look like secrets
+     * ({@code password}, {@code secret}, {@code token}, {@code key}) are replaced by {@code ***}.
+     *
+     * @param uri the URL
+     * @return the printable form
+     */
+    public static String redact(URI uri) {
+        String text = uri.toString();
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo != null) {
+            text = text.replace(userInfo + "@", "***@");
+        }
+        return SECRET_OPTION.matcher(text).replaceAll("$1=***");
+    }
+
+    private static final Pattern SECRET_OPTION =
+            Pattern.compile("(?i)([?&][^=&]*(?:password|secret|token|key)[^=&]*)=[^&]*");
+
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i)password|secret|token|key");
 
     /**
      * The whole URL as given.
@@ -261,11 +289,15 @@ public final class RegistryUri {
      */
     public RegistryException invalid(String what, String value, String rule) {
         return new RegistryException(
-                RegistryException.Kind.INVALID_ARGUMENT, scheme, what + " " + rule + ", got '" + value + "' in " + uri);
+                RegistryException.Kind.INVALID_ARGUMENT,
+                scheme,
+                what + " " + rule + ", got '" + (SECRET_NAME.matcher(what).find() ? "***" : value) + "' in "
+                        + redact(uri));
     }
 
+    /** The URL with secrets redacted, as {@link #redact(URI)}. */
     @Override
     public String toString() {
-        return uri.toString();
+        return redact(uri);
     }
 }

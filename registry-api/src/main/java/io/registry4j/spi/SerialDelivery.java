@@ -29,11 +29,15 @@ final class SerialDelivery<T> implements Runnable {
     }
 
     void offer(T item) {
-        if (closed) {
-            return;
-        }
-        queue.add(item);
+        enqueue(item);
         schedule();
+    }
+
+    /** Queues without running anything; {@link #schedule()} later hands the queue to the executor. */
+    void enqueue(T item) {
+        if (!closed) {
+            queue.add(item);
+        }
     }
 
     void close() {
@@ -41,8 +45,8 @@ final class SerialDelivery<T> implements Runnable {
         queue.clear();
     }
 
-    private void schedule() {
-        if (scheduled.compareAndSet(false, true)) {
+    void schedule() {
+        if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
             try {
                 executor.execute(this);
             } catch (RejectedExecutionException e) {
@@ -65,7 +69,10 @@ final class SerialDelivery<T> implements Runnable {
             }
             try {
                 consumer.accept(item);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                scheduled.set(false);
+                throw e;
+            } catch (Throwable e) { // an AssertionError in a test listener must not end the deliveries
                 LOG.log(Level.WARNING, "registration listener threw; it stays subscribed", e);
             }
         }

@@ -39,7 +39,9 @@ public final class ServiceView {
     /** Order of a snapshot: by id, then by endpoints, so equal sets compare equal whatever the backend's order. */
     static final Comparator<ServiceInstance> ORDER = Comparator.comparing(ServiceInstance::id)
             .thenComparing(i -> i.endpoints().toString())
-            .thenComparing(ServiceInstance::name);
+            .thenComparing(ServiceInstance::name)
+            .thenComparing(ServiceInstance::version)
+            .thenComparing(i -> new java.util.TreeMap<>(i.metadata()).toString());
 
     private final String backend;
     private final String service;
@@ -169,6 +171,10 @@ public final class ServiceView {
         var w = new BlockingWatcher(onStop);
         watchers.add(w);
         OpenResources.opened(w, backend + " watcher of " + service);
+        if (isClosed()) { // closed between the owner's check and now
+            w.end(true);
+            throw closedException();
+        }
         return w;
     }
 
@@ -176,8 +182,21 @@ public final class ServiceView {
         var l = new Listening(executor, listener, onClose);
         listeners.add(l);
         OpenResources.opened(l, backend + " listener of " + service);
+        if (isClosed()) {
+            l.end(true);
+            throw closedException();
+        }
         l.signal(); // deliver what is already known
         return l;
+    }
+
+    private boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private RegistryException closedException() {
@@ -288,7 +307,10 @@ public final class ServiceView {
                 }
                 try {
                     listener.onEvent(event);
-                } catch (RuntimeException e) {
+                } catch (VirtualMachineError e) {
+                    scheduled.set(false);
+                    throw e;
+                } catch (Throwable e) { // an AssertionError in a test listener must not end the deliveries
                     LOG.log(
                             Level.WARNING,
                             backend + ": listener of " + service + " threw; it keeps its subscription",
@@ -301,6 +323,9 @@ public final class ServiceView {
             lock.lock();
             try {
                 // Exactly the cases in which nextEvent() has something to deliver, or the drain would spin.
+                if (closed) {
+                    return false;
+                }
                 return stale ? !deliveredStale : deliveredStale || (version != 0 && version != deliveredVersion);
             } finally {
                 lock.unlock();

@@ -213,7 +213,6 @@ public final class ServiceViews implements AutoCloseable {
     }
 
     private void restart(Entry e, long failedGeneration, Throwable cause) {
-        e.view.markStale(cause);
         AutoCloseable old;
         int attempt;
         long generation;
@@ -226,7 +225,7 @@ public final class ServiceViews implements AutoCloseable {
             e.handle = null;
             generation = ++e.generation;
             attempt = ++e.failures;
-            Duration delay = backoff.delay(attempt);
+            Duration delay = RegistrationKeeper.atLeast(backoff.delay(attempt));
             try {
                 e.pending = scheduler.schedule(
                         delay, RegistryThreads.guarded("restart watch of " + e.service, () -> reopen(e, generation)));
@@ -240,6 +239,8 @@ public final class ServiceViews implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        // Only a failure of the current source makes the view stale; a late one from a replaced source does not.
+        e.view.markStale(cause);
         if (old != null) {
             closeQuietly(e.service, old);
         }

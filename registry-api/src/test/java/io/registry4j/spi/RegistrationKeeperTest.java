@@ -2,6 +2,7 @@ package io.registry4j.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.registry4j.Backoff;
 import io.registry4j.RegistrationEvent;
@@ -32,7 +33,7 @@ class RegistrationKeeperTest {
     private static final Instant NOW = Instant.parse("2024-01-01T00:00:00Z");
 
     /** A backend held in a map; writes can be made to fail. */
-    static final class FakeBackend implements RegistrationKeeper.Hooks {
+    static class FakeBackend implements RegistrationKeeper.Hooks {
         final Map<String, ServiceInstance> stored = new ConcurrentHashMap<>();
         final AtomicInteger writes = new AtomicInteger();
         final AtomicInteger failuresToCome = new AtomicInteger();
@@ -244,6 +245,82 @@ class RegistrationKeeperTest {
         assertThat(k2.close())
                 .as("one failure, then the rest is left to expire")
                 .hasSize(1);
+    }
+
+    @Test
+    void aRegisterThatRacesCloseIsTakenBackAndFails() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        var slow = new FakeBackend() {
+            @Override
+            public void write(ServiceInstance instance) {
+                writing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.write(instance);
+            }
+        };
+        var k = new RegistrationKeeper(
+                "fake", slow, scheduler, Clock.systemUTC(), Backoff.fixed(Duration.ofMillis(100)), null);
+        Future<?> register = pool.submit(() -> k.register(inst("a")));
+        writing.await();
+        Future<List<RuntimeException>> close = pool.submit(k::close); // waits for the write in flight
+        await().until(() -> k.isClosing());
+        release.countDown();
+        assertThat(close.get(10, TimeUnit.SECONDS)).isEmpty();
+        assertThatThrownBy(() -> register.get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+        assertThat(slow.stored).isEmpty();
+        assertThat(k.registered()).isEmpty();
+    }
+
+    @Test
+    void listenersRunOutsideTheEntryLockSoTheyMayCallBack() throws Exception {
+        RegistrationKeeper k = keeper(null);
+        var done = new CountDownLatch(1);
+        k.addListener(Runnable::run, ev -> {
+            if (ev.state() == State.REGISTERED) {
+                try {
+                    // Another thread deregisters while this listener runs: it must not wait for our caller's lock.
+                    pool.submit(() -> k.deregister(ev.instance())).get(10, TimeUnit.SECONDS);
+                    done.countDown();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        k.register(inst("a"));
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(backend.stored).isEmpty();
+    }
+
+    @Test
+    void aZeroBackoffStillWaitsAMoment() {
+        var k = new RegistrationKeeper(
+                "fake", backend, scheduler, Clock.systemUTC(), Backoff.fixed(Duration.ZERO), null);
+        k.register(inst("a"));
+        backend.down = true;
+        k.lost(inst("a"), null);
+        scheduler.runPending();
+        assertThat(scheduler.delays()).containsExactly(Duration.ofMillis(10));
+    }
+
+    @Test
+    void listenerThatThrowsAnErrorKeepsReceiving() {
+        RegistrationKeeper k = keeper(null);
+        var seen = new AtomicInteger();
+        k.addListener(Runnable::run, e -> {
+            seen.incrementAndGet();
+            throw new AssertionError("on purpose");
+        });
+        k.register(inst("a"));
+        k.register(inst("b"));
+        assertThat(seen).hasValue(2);
     }
 
     @Test

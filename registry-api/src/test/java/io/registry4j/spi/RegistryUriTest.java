@@ -59,6 +59,19 @@ class RegistryUriTest {
     }
 
     @Test
+    void keepsSecretsOutOfMessages() {
+        RegistryUri u = RegistryUri.parse(URI.create("nacos://alice:s3cret@h:8848?password=hunter2&ttl=x&group=g"));
+        assertThat(u.toString())
+                .doesNotContain("s3cret")
+                .doesNotContain("hunter2")
+                .contains("group=g");
+        assertThatThrownBy(() -> u.duration("ttl", Duration.ZERO))
+                .hasMessageNotContaining("hunter2")
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> u.integer("password", 0)).hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void rejectsRepeatedOptionsEmptyHostsAndUrlsWithoutScheme() {
         assertThatThrownBy(() -> RegistryUri.parse(URI.create("etcd://h?ttl=1s&ttl=2s")))
                 .hasMessageContaining("'ttl' is given twice");

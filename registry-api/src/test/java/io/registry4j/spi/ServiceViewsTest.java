@@ -181,6 +181,60 @@ class ServiceViewsTest {
     }
 
     @Test
+    void aLateFailureOfAReplacedSourceDoesNotMakeTheViewStale() throws Exception {
+        Watcher w = views.watch("s");
+        ServiceViews.Sink first = source.last("s");
+        first.update(List.of(inst("a")));
+        first.failed(new RuntimeException("broke"));
+        scheduler.runPending();
+        source.last("s").update(List.of(inst("a")));
+        assertThat(w.isStale()).isFalse();
+        first.failed(new RuntimeException("late"));
+        assertThat(w.isStale()).isFalse();
+        assertThat(scheduler.size()).isZero();
+    }
+
+    @Test
+    void aListenerSubscribedWhileClosingIsRefusedAndNothingSpins() throws Exception {
+        CountDownLatch opening = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        var slowViews = new ServiceViews(
+                "test",
+                (service, sink) -> {
+                    sink.update(List.of(inst("a")));
+                    opening.countDown();
+                    try {
+                        proceed.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return () -> {};
+                },
+                scheduler,
+                Backoff.fixed(Duration.ofMillis(100)));
+        Future<Subscription> sub = pool.submit(() -> slowViews.watch("s", Runnable::run, e -> {}));
+        assertThat(opening.await(10, TimeUnit.SECONDS)).isTrue();
+        slowViews.close();
+        proceed.countDown();
+        assertThatThrownBy(() -> sub.get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+    }
+
+    @Test
+    void aListenerThatThrowsAnErrorKeepsItsSubscription() {
+        var calls = new AtomicInteger();
+        views.watch("s", Runnable::run, e -> {
+            calls.incrementAndGet();
+            throw new AssertionError("on purpose");
+        });
+        source.last("s").update(List.of(inst("a")));
+        source.last("s").update(List.of(inst("a"), inst("b")));
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
     void stopWakesABlockedNextAndLaterCallsThrowClosed() throws Exception {
         Watcher w = views.watch("s");
         Future<List<ServiceInstance>> blocked = pool.submit(w::next);
