@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A local server listens on one free loopback port, with the REST API at {@code http://127.0.0.1:<port>/eureka}
  * (the path of a Spring Cloud server; Netflix's war uses {@code /eureka/v2}). It runs with the read-only response
- * cache off (reads see writes at once), {@code waitTimeInMsWhenSyncEmpty=0} (reads work at once after a start),
+ * cache off (reads see writes at once), the read-write cache expiring after 1 s (a listing read while two writes
+ * follow each other can miss the second until the cache expires: a race in Eureka's Guava cache, 180 s by default),
+ * {@code waitTimeInMsWhenSyncEmpty=0} (reads work at once after a start),
  * self-preservation off and evictions every second; {@link #start(TestEnvironment, List)} adds or overrides Eureka
  * properties. Eureka keeps nothing on disk: {@link #restart()} brings the server back on the same port with an
  * empty registry, as a restarted Eureka node without peers comes back. {@link #pause()} freezes the process

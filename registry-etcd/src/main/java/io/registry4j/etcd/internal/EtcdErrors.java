@@ -1,0 +1,116 @@
+package io.registry4j.etcd.internal;
+
+import io.etcd.jetcd.common.exception.ClosedClientException;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.registry4j.RegistryException;
+import io.registry4j.RegistryException.Kind;
+import io.registry4j.spi.Calls;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Turns jetcd and gRPC failures into {@link RegistryException}s.
+ *
+ * <p>Design: jetcd reports failures in two shapes, its own {@link EtcdException} (watch and lease streams, with an
+ * {@code ErrorCode} named after the gRPC code) and the raw {@code StatusRuntimeException} of a failed unary call;
+ * both come down to a gRPC status code plus etcd's text. The kind follows the code, except that etcd answers a wrong
+ * password, or a call without credentials when authentication is on, with {@code INVALID_ARGUMENT}
+ * ("authentication failed", "user name is empty"), which is {@code UNAUTHENTICATED} here, and a
+ * missing lease ({@code NOT_FOUND}) is recognised by {@link #isLeaseNotFound} so callers can grant a new one.
+ * Stateless and thread-safe.
+ */
+public final class EtcdErrors {
+    private EtcdErrors() {}
+
+    /**
+     * A classifier for {@link Calls#await}.
+     *
+     * @param what the call, such as {@code put /microservices/orders/1}
+     * @return turns a native failure into a {@link RegistryException} that names the call
+     */
+    public static Function<Throwable, RegistryException> classifier(String what) {
+        return t -> toRegistryException(what, t);
+    }
+
+    /**
+     * Wraps a native failure.
+     *
+     * @param what the call that failed
+     * @param failure the failure, possibly wrapped in execution layers
+     * @return the exception, with the native failure as its cause
+     */
+    public static RegistryException toRegistryException(String what, Throwable failure) {
+        Throwable t = Calls.unwrap(failure);
+        if (t instanceof RegistryException re) {
+            return re;
+        }
+        if (t instanceof ClosedClientException) {
+            return new RegistryException(Kind.CLOSED, "etcd", what + " failed: the jetcd client is closed", t);
+        }
+        if (t instanceof TimeoutException) {
+            return new RegistryException(Kind.TIMEOUT, "etcd", what + " did not complete in time", t);
+        }
+        if (t instanceof CancellationException) {
+            return new RegistryException(Kind.UNAVAILABLE, "etcd", what + " was cancelled", t);
+        }
+        Status.Code code = code(t);
+        String detail = detail(t);
+        Kind kind = switch (code) {
+            case UNAVAILABLE, CANCELLED, UNKNOWN, RESOURCE_EXHAUSTED, ABORTED, NOT_FOUND -> Kind.UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> Kind.TIMEOUT;
+            case UNAUTHENTICATED -> Kind.UNAUTHENTICATED;
+            case PERMISSION_DENIED -> Kind.PERMISSION_DENIED;
+            case INVALID_ARGUMENT -> isAuthentication(detail) ? Kind.UNAUTHENTICATED : Kind.INVALID_ARGUMENT;
+            default -> Kind.INTERNAL;
+        };
+        return new RegistryException(kind, "etcd", what + " failed: " + code + " " + detail, t);
+    }
+
+    /**
+     * Tells whether a failure says that the lease it used does not exist (expired, revoked, or the server was wiped).
+     *
+     * @param failure a failure of a put, a revoke or a keepalive
+     * @return true for etcd's "requested lease not found"
+     */
+    public static boolean isLeaseNotFound(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof EtcdException e) {
+                return e.getErrorCode() == ErrorCode.NOT_FOUND;
+            }
+            if (t instanceof StatusRuntimeException || t instanceof StatusException) {
+                return Status.fromThrowable(t).getCode() == Status.Code.NOT_FOUND;
+            }
+        }
+        return false;
+    }
+
+    /** etcd answers a wrong password, and a call without credentials to a server with auth on, this way. */
+    private static boolean isAuthentication(String detail) {
+        String d = detail.toLowerCase(Locale.ROOT);
+        return d.contains("authentication failed") || d.contains("user name is empty");
+    }
+
+    private static Status.Code code(Throwable t) {
+        if (t instanceof EtcdException e) {
+            try {
+                return Status.Code.valueOf(e.getErrorCode().name());
+            } catch (IllegalArgumentException unknown) {
+                return Status.Code.UNKNOWN;
+            }
+        }
+        return Status.fromThrowable(t).getCode();
+    }
+
+    private static String detail(Throwable t) {
+        String description = t instanceof EtcdException
+                ? t.getMessage()
+                : Status.fromThrowable(t).getDescription();
+        return description == null ? "(no detail)" : description;
+    }
+}

@@ -1,0 +1,228 @@
+package io.registry4j.eureka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.registry4j.Backoff;
+import io.registry4j.RegistrationEvent;
+import io.registry4j.ServiceInstance;
+import io.registry4j.ServiceRegistry;
+import io.registry4j.eureka.internal.EurekaInstanceCodec;
+import io.registry4j.testkit.Capabilities;
+import io.registry4j.testkit.Fault;
+import io.registry4j.testkit.Faults;
+import io.registry4j.testkit.InjectedClient;
+import io.registry4j.testkit.RegistryCompatibilityKit;
+import io.registry4j.testservers.EurekaServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+
+/**
+ * The whole compatibility kit against the real Netflix Eureka server ({@code eureka-core-jersey3} in Jetty, in a JVM
+ * of its own), faults included: a server restart (it comes back empty, and every instance is registered again after
+ * its first renewal answered 404), an instance deleted behind the registry's back, a lease that the server drops
+ * (Eureka's form of session expiry), and garbage metadata.
+ *
+ * <p>Timings: renew every 2 s, poll every 100 ms, so a watcher sees a change well before the registry that lost an
+ * instance has renewed it.
+ */
+@DisplayName("EurekaRegistry passes the compatibility kit against the real Netflix Eureka server")
+class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
+    static final Duration RENEW = Duration.ofSeconds(2);
+    static final Duration LEASE = Duration.ofSeconds(10);
+    static final Duration REFRESH = Duration.ofMillis(100);
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
+
+    private static @Nullable EurekaServer server;
+    private static @Nullable EurekaAdmin admin;
+
+    /** What each registry made by {@link #newRegistry()} has registered, to cancel its leases on the server. */
+    private static final Map<ServiceRegistry, Set<ServiceInstance>> REGISTERED = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void startServer() {
+        server = EurekaServer.start();
+        admin = new EurekaAdmin(server().baseUri());
+    }
+
+    @AfterAll
+    static void stopServer() {
+        REGISTERED.clear();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static EurekaServer server() {
+        EurekaServer s = server;
+        assertThat(s).as("Eureka server").isNotNull();
+        return java.util.Objects.requireNonNull(s);
+    }
+
+    static EurekaAdmin admin() {
+        EurekaAdmin a = admin;
+        assertThat(a).as("Eureka admin client").isNotNull();
+        return java.util.Objects.requireNonNull(a);
+    }
+
+    static EurekaRegistry.Builder builder() {
+        return EurekaRegistry.builder()
+                .servers(server().baseUris())
+                .renewInterval(RENEW)
+                .leaseDuration(LEASE)
+                .refreshInterval(REFRESH)
+                .callTimeout(CALL_TIMEOUT)
+                .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2.0));
+    }
+
+    @Override
+    protected ServiceRegistry newRegistry() {
+        EurekaRegistry registry = builder().build();
+        Set<ServiceInstance> held = ConcurrentHashMap.newKeySet();
+        registry.addRegistrationListener(Runnable::run, e -> {
+            if (e.state() == RegistrationEvent.State.REGISTERED || e.state() == RegistrationEvent.State.RESTORED) {
+                held.add(e.instance());
+            }
+        });
+        REGISTERED.put(registry, held);
+        return registry;
+    }
+
+    @Override
+    protected Capabilities capabilities() {
+        var c = Capabilities.builder()
+                .propagation(Duration.ofSeconds(3))
+                .reRegistration(RENEW.plusSeconds(4))
+                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.GARBAGE_ENTRY)
+                .unsupported(
+                        Fault.DROP_WATCH,
+                        "Eureka has no watch stream to drop: discovery polls the REST API every refresh interval, "
+                                + "and a failed poll is an outage, covered by SERVER_RESTART");
+        if (server().supportsRestart()) {
+            c.supports(Fault.SERVER_RESTART);
+        } else {
+            c.unsupported(
+                    Fault.SERVER_RESTART,
+                    "the server comes from " + "REGISTRY4J_TEST_EUREKA and the harness cannot restart it");
+        }
+        return c.build();
+    }
+
+    @Override
+    protected Faults faults() {
+        return new Faults() {
+            @Override
+            public void stopServer() {
+                server().stop();
+            }
+
+            @Override
+            public void startServer() {
+                server().restart(); // Eureka keeps nothing on disk: the registry comes back empty
+            }
+
+            /**
+             * Eureka has no session: the server expires a lease by evicting the instance, which is the same internal
+             * cancel as a {@code DELETE}. So every lease the registry holds is cancelled on the server.
+             */
+            @Override
+            public void expireSession(ServiceRegistry registry) {
+                for (ServiceInstance i : REGISTERED.getOrDefault(registry, Set.of())) {
+                    for (URI endpoint : i.endpoints()) {
+                        admin().delete(EurekaInstanceCodec.appName(i.name()), EurekaRegistry.instanceIdOf(i, endpoint));
+                    }
+                }
+            }
+
+            /**
+             * Deletes right after the registry renewed the instance, as an operator's delete could land at any
+             * moment: this moment leaves watchers a whole renew interval to see the deletion before the next renewal
+             * answers 404 and the registry puts the instance back.
+             */
+            @Override
+            public void deleteBehindBack(ServiceRegistry registry, ServiceInstance instance) {
+                String app = EurekaInstanceCodec.appName(instance.name());
+                for (URI endpoint : instance.endpoints()) {
+                    String id = EurekaRegistry.instanceIdOf(instance, endpoint);
+                    long seen = admin().lastRenewal(app, id);
+                    Awaitility.await("a renewal of " + id)
+                            .atMost(RENEW.multipliedBy(3))
+                            .pollInterval(Duration.ofMillis(10))
+                            .until(() -> admin().lastRenewal(app, id) != seen);
+                    assertThat(admin().delete(app, id)).as("deleted " + id).isTrue();
+                }
+            }
+
+            @Override
+            public void writeGarbage(String service, String id) {
+                String app = EurekaInstanceCodec.appName(service);
+                admin().register(
+                                app,
+                                "{\"instance\":{\"instanceId\":\"" + id + "\",\"hostName\":\"127.0.0.1\",\"app\":\""
+                                        + app + "\",\"ipAddr\":\"127.0.0.1\",\"status\":\"UP\","
+                                        + "\"port\":{\"$\":7001,\"@enabled\":\"true\"},"
+                                        + "\"dataCenterInfo\":{\"@class\":"
+                                        + "\"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\","
+                                        + "\"name\":\"MyOwn\"},"
+                                        + "\"leaseInfo\":{\"renewalIntervalInSecs\":30,\"durationInSecs\":300},"
+                                        + "\"metadata\":{\"registry4j.id\":\"" + id + "\",\"registry4j.name\":\""
+                                        + service + "\",\"registry4j.endpoint\":\"::not a uri::\","
+                                        + "\"registry4j.index\":\"first\",\"registry4j.rev\":\"1\"}}}");
+            }
+
+            @Override
+            public void removeGarbage(String service, String id) {
+                admin().delete(EurekaInstanceCodec.appName(service), id);
+            }
+        };
+    }
+
+    @Override
+    protected InjectedClient newRegistryOnInjectedClient() {
+        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "test-injected-http");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient client = HttpClient.newBuilder().executor(executor).build();
+        EurekaRegistry registry = builder().httpClient(client).build();
+        return new InjectedClient() {
+            @Override
+            public ServiceRegistry registry() {
+                return registry;
+            }
+
+            @Override
+            public void assertClientUsable() throws Exception {
+                assertThat(executor.isShutdown())
+                        .as("the client's executor was shut down")
+                        .isFalse();
+                HttpResponse<String> r = client.send(
+                        HttpRequest.newBuilder(URI.create(server().baseUri() + "/apps"))
+                                .header("Accept", "application/json")
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+            }
+
+            @Override
+            public void close() {
+                registry.close();
+                executor.shutdownNow();
+            }
+        };
+    }
+}

@@ -1,0 +1,411 @@
+package io.registry4j.nacos.internal;
+
+import com.alibaba.nacos.api.naming.pojo.Instance;
+import io.registry4j.ServiceInstance;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Maps a {@link ServiceInstance} to Nacos instances and back.
+ *
+ * <p>Layout: one ephemeral Nacos instance per endpoint (ip and port from the endpoint, the registry's cluster and
+ * weight), in the Nacos service named like the logical service, or, with Kratos naming, in {@code <name>.<scheme>} of
+ * the endpoint's scheme, as Kratos' Go registry writes it. Each carries the instance's user metadata plus
+ * {@value #ID}, {@value #VERSION} and {@value #SCHEME}; {@value #INDEX} (the endpoint's position) when there are
+ * several endpoints, and {@value #ENDPOINT} (the endpoint itself) when {@code scheme://ip:port} would not give it back
+ * exactly (a path or a query). With Kratos naming the Kratos keys {@code kind} (the scheme) and {@code version} are
+ * written too, marked by {@value #KRATOS}, so that a Go Kratos client reads the instance right.
+ *
+ * <p>Reading groups the Nacos instances on {@value #ID}: version and metadata come from the lowest index, endpoints
+ * are ordered by index, and the reserved keys are dropped, so the registered instance comes back exactly. Nacos
+ * instances without {@value #ID} (written by another Nacos client) each become an instance of id {@code ip:port},
+ * scheme from the metadata key {@code kind} (with Kratos naming, from the service's suffix) or the default scheme,
+ * version from the metadata key {@code version}, and their metadata as it is. The health policy (healthy, enabled,
+ * weight above 0, unless all are included) and the cluster filter apply before anything else. An entry that does not
+ * make a valid instance is reported to the skip callback and left out; it never fails the list.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class NacosInstanceCodec {
+    /** Metadata key of the registry4j instance id. */
+    public static final String ID = "registry4j.id";
+
+    /** Metadata key of the instance's version. */
+    public static final String VERSION = "registry4j.version";
+
+    /** Metadata key of the endpoint's scheme. */
+    public static final String SCHEME = "registry4j.scheme";
+
+    /** Metadata key of the endpoint's position among the instance's endpoints, when it has several. */
+    public static final String INDEX = "registry4j.index";
+
+    /** Metadata key of the endpoint itself, when scheme, ip and port do not give it back exactly. */
+    public static final String ENDPOINT = "registry4j.endpoint";
+
+    /** Metadata key marking an instance written with Kratos naming: {@code kind} and {@code version} are ours. */
+    public static final String KRATOS = "registry4j.kratos";
+
+    /** Kratos' metadata key of the endpoint's scheme. */
+    public static final String KRATOS_KIND = "kind";
+
+    /** Kratos' metadata key of the version. */
+    public static final String KRATOS_VERSION = "version";
+
+    private final boolean kratosNaming;
+    private final List<String> kratosSchemes;
+    private final String defaultScheme;
+    private final String cluster;
+    private final double weight;
+    private final boolean includeUnhealthy;
+    private final Set<String> clusters;
+
+    /**
+     * Creates a codec.
+     *
+     * @param kratosNaming whether services are {@code <name>.<scheme>}
+     * @param kratosSchemes the schemes whose services are read with Kratos naming
+     * @param defaultScheme the scheme of a foreign instance that names none
+     * @param cluster the cluster instances are written to
+     * @param weight the weight instances are written with
+     * @param includeUnhealthy whether unhealthy, disabled and zero-weight instances are read too
+     * @param clusters the clusters read, or empty for all
+     */
+    public NacosInstanceCodec(
+            boolean kratosNaming,
+            List<String> kratosSchemes,
+            String defaultScheme,
+            String cluster,
+            double weight,
+            boolean includeUnhealthy,
+            Set<String> clusters) {
+        this.kratosNaming = kratosNaming;
+        this.kratosSchemes = List.copyOf(kratosSchemes);
+        this.defaultScheme = Objects.requireNonNull(defaultScheme, "defaultScheme");
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.weight = weight;
+        this.includeUnhealthy = includeUnhealthy;
+        this.clusters = Set.copyOf(clusters);
+    }
+
+    /**
+     * The Nacos services that hold the instances of a logical service.
+     *
+     * @param name the logical name
+     * @return {@code [name]}, or {@code name.<scheme>} for each Kratos scheme
+     */
+    public List<String> servicesOf(String name) {
+        if (!kratosNaming) {
+            return List.of(name);
+        }
+        List<String> out = new ArrayList<>(kratosSchemes.size());
+        for (String scheme : kratosSchemes) {
+            out.add(name + "." + scheme);
+        }
+        return out;
+    }
+
+    /**
+     * The logical name of a Nacos service, or null if this layout does not read it.
+     *
+     * @param nacosService a Nacos service name
+     * @return the logical name
+     */
+    public @Nullable String logicalName(String nacosService) {
+        if (!kratosNaming) {
+            return nacosService;
+        }
+        for (String scheme : kratosSchemes) {
+            String suffix = "." + scheme;
+            if (nacosService.endsWith(suffix) && nacosService.length() > suffix.length()) {
+                return nacosService.substring(0, nacosService.length() - suffix.length());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Checks that an instance can be stored in this layout.
+     *
+     * @param instance the instance
+     * @throws IllegalArgumentException with Kratos naming, if the metadata uses Kratos' keys {@code kind} or
+     *     {@code version}, which the layout writes itself
+     */
+    public void checkWritable(ServiceInstance instance) {
+        if (!kratosNaming) {
+            return;
+        }
+        for (String key : List.of(KRATOS_KIND, KRATOS_VERSION)) {
+            if (instance.metadata().containsKey(key)) {
+                throw new IllegalArgumentException("metadata key '" + key + "' of " + instance.name() + "/"
+                        + instance.id() + " is reserved by Kratos' Nacos layout (kratosNaming), which writes it "
+                        + "itself; got value '" + instance.metadata().get(key) + "'");
+            }
+        }
+    }
+
+    /**
+     * The Nacos instances of an instance, by Nacos service, in endpoint order.
+     *
+     * @param instance the instance
+     * @return Nacos service name to its Nacos instances
+     */
+    public Map<String, List<Instance>> encode(ServiceInstance instance) {
+        Map<String, List<Instance>> out = new LinkedHashMap<>();
+        List<URI> endpoints = instance.endpoints();
+        for (int i = 0; i < endpoints.size(); i++) {
+            URI endpoint = endpoints.get(i);
+            String scheme = endpoint.getScheme();
+            String host = unbracket(Objects.requireNonNull(endpoint.getHost()));
+            Map<String, String> metadata = new TreeMap<>(instance.metadata());
+            metadata.put(ID, instance.id());
+            metadata.put(VERSION, instance.version());
+            metadata.put(SCHEME, scheme);
+            if (endpoints.size() > 1) {
+                metadata.put(INDEX, Integer.toString(i));
+            }
+            if (!endpoint.toString().equals(plainEndpoint(scheme, host, endpoint.getPort()))) {
+                metadata.put(ENDPOINT, endpoint.toString());
+            }
+            if (kratosNaming) {
+                metadata.put(KRATOS_KIND, scheme.toLowerCase(Locale.ROOT));
+                metadata.put(KRATOS_VERSION, instance.version());
+                metadata.put(KRATOS, "true");
+            }
+            Instance n = new Instance();
+            n.setIp(host);
+            n.setPort(endpoint.getPort());
+            n.setWeight(weight);
+            n.setClusterName(cluster);
+            n.setEphemeral(true);
+            n.setHealthy(true);
+            n.setEnabled(true);
+            n.setMetadata(metadata);
+            out.computeIfAbsent(serviceOf(instance.name(), scheme), s -> new ArrayList<>())
+                    .add(n);
+        }
+        return out;
+    }
+
+    private String serviceOf(String name, String scheme) {
+        return kratosNaming ? name + "." + scheme.toLowerCase(Locale.ROOT) : name;
+    }
+
+    /**
+     * Tells whether a list read from Nacos (or held by the SDK for re-registration) contains every Nacos instance
+     * given, comparing address, cluster, id and endpoint position.
+     *
+     * @param held the Nacos instances found
+     * @param expected the Nacos instances of one service of one registry4j instance, from {@link #encode}
+     * @return true if all are there
+     */
+    public static boolean containsAll(List<Instance> held, List<Instance> expected) {
+        for (Instance want : expected) {
+            boolean found = false;
+            for (Instance have : held) {
+                if (sameEndpoint(have, want)) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameEndpoint(Instance a, Instance b) {
+        Map<String, String> ma = metadataOf(a);
+        Map<String, String> mb = metadataOf(b);
+        return a.getPort() == b.getPort()
+                && Objects.equals(a.getIp(), b.getIp())
+                && Objects.equals(a.getClusterName(), b.getClusterName())
+                && Objects.equals(ma.get(ID), mb.get(ID))
+                && Objects.equals(ma.get(INDEX), mb.get(INDEX))
+                && Objects.equals(ma.get(SCHEME), mb.get(SCHEME));
+    }
+
+    /**
+     * Decodes what Nacos holds for one logical service.
+     *
+     * @param name the logical name
+     * @param byService the Nacos instances of each Nacos service of {@link #servicesOf}
+     * @param group the group, for the keys of skipped entries
+     * @param skip receives the key and the reason of each entry left out
+     * @return the instances, in no particular order
+     */
+    public List<ServiceInstance> decode(
+            String name, Map<String, List<Instance>> byService, String group, BiConsumer<String, Exception> skip) {
+        Map<String, List<Part>> ours = new TreeMap<>();
+        Map<String, ServiceInstance> foreign = new TreeMap<>();
+        for (Map.Entry<String, List<Instance>> e : byService.entrySet()) {
+            String nacosService = e.getKey();
+            for (Instance n : e.getValue()) {
+                if (!visible(n)) {
+                    continue;
+                }
+                String key = group + "@@" + nacosService + "/" + n.getIp() + ":" + n.getPort();
+                Map<String, String> metadata = metadataOf(n);
+                String id = metadata.get(ID);
+                try {
+                    if (id == null) {
+                        ServiceInstance x = decodeForeign(name, nacosService, n, metadata);
+                        if (foreign.putIfAbsent(x.id(), x) != null) {
+                            throw new IllegalArgumentException("another instance already has the id " + x.id()
+                                    + " (the same address in another cluster)");
+                        }
+                    } else {
+                        Part part = Part.of(key, n, metadata);
+                        ours.computeIfAbsent(id, k -> new ArrayList<>()).add(part);
+                    }
+                } catch (IllegalArgumentException ex) {
+                    skip.accept(key, ex);
+                }
+            }
+        }
+        List<ServiceInstance> out = new ArrayList<>(ours.size() + foreign.size());
+        for (Map.Entry<String, List<Part>> e : ours.entrySet()) {
+            try {
+                ServiceInstance x = assemble(e.getKey(), name, e.getValue());
+                out.add(x);
+                if (foreign.remove(x.id()) != null) {
+                    skip.accept(
+                            group + "@@" + name + "/" + x.id(),
+                            new IllegalArgumentException("an instance without " + ID + " at the address " + x.id()
+                                    + " clashes with the " + "registry4j instance of that id"));
+                }
+            } catch (IllegalArgumentException ex) {
+                skip.accept(e.getValue().get(0).key, ex);
+            }
+        }
+        out.addAll(foreign.values());
+        return out;
+    }
+
+    private boolean visible(Instance n) {
+        if (!clusters.isEmpty() && !clusters.contains(n.getClusterName())) {
+            return false;
+        }
+        return includeUnhealthy || (n.isHealthy() && n.isEnabled() && n.getWeight() > 0);
+    }
+
+    private ServiceInstance decodeForeign(String name, String nacosService, Instance n, Map<String, String> metadata) {
+        String scheme = metadata.get(KRATOS_KIND);
+        if (kratosNaming && nacosService.length() > name.length() + 1) {
+            scheme = nacosService.substring(name.length() + 1);
+        }
+        if (scheme == null || scheme.isEmpty()) {
+            scheme = defaultScheme;
+        }
+        String ip = Objects.requireNonNullElse(n.getIp(), "");
+        return ServiceInstance.builder()
+                .id((ip.contains(":") ? "[" + ip + "]" : ip) + ":" + n.getPort())
+                .name(name)
+                .version(metadata.getOrDefault(KRATOS_VERSION, ""))
+                .metadata(metadata)
+                .endpoint(endpoint(scheme, ip, n.getPort()))
+                .build();
+    }
+
+    private static ServiceInstance assemble(String id, String name, List<Part> parts) {
+        parts.sort(Comparator.comparingInt(p -> p.index));
+        Part base = parts.get(0);
+        Map<Integer, URI> endpoints = new TreeMap<>();
+        for (Part p : parts) {
+            boolean consistent = p.version.equals(base.version) && p.metadata.equals(base.metadata);
+            // During an update of an instance spread over several Nacos services, old and new parts may meet; keep
+            // the endpoints that agree with the lowest one.
+            if (consistent) {
+                endpoints.putIfAbsent(p.index, p.endpoint);
+            }
+        }
+        return new ServiceInstance(id, name, base.version, base.metadata, new ArrayList<>(endpoints.values()));
+    }
+
+    /** One endpoint of a registry4j instance, as found in Nacos. */
+    private static final class Part {
+        final String key;
+        final int index;
+        final URI endpoint;
+        final String version;
+        final Map<String, String> metadata;
+
+        private Part(String key, int index, URI endpoint, String version, Map<String, String> metadata) {
+            this.key = key;
+            this.index = index;
+            this.endpoint = endpoint;
+            this.version = version;
+            this.metadata = metadata;
+        }
+
+        static Part of(String key, Instance n, Map<String, String> raw) {
+            String index = raw.getOrDefault(INDEX, "0");
+            int position;
+            try {
+                position = Integer.parseInt(index);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(INDEX + " is not a number: '" + index + "'", e);
+            }
+            if (position < 0) {
+                throw new IllegalArgumentException(INDEX + " is negative: " + position);
+            }
+            String scheme = raw.get(SCHEME);
+            String written = raw.get(ENDPOINT);
+            URI endpoint;
+            if (written != null) {
+                try {
+                    endpoint = new URI(written);
+                } catch (URISyntaxException e) {
+                    throw new IllegalArgumentException(ENDPOINT + " is not a URI: '" + written + "'", e);
+                }
+            } else if (scheme == null || scheme.isEmpty()) {
+                throw new IllegalArgumentException("no " + SCHEME + " for an instance with " + ID);
+            } else {
+                endpoint = endpoint(scheme, Objects.requireNonNullElse(n.getIp(), ""), n.getPort());
+            }
+            boolean kratos = raw.containsKey(KRATOS);
+            Map<String, String> user = new TreeMap<>();
+            raw.forEach((k, v) -> {
+                boolean reserved = k.startsWith(ServiceInstance.RESERVED_PREFIX)
+                        || (kratos && (k.equals(KRATOS_KIND) || k.equals(KRATOS_VERSION)));
+                if (!reserved) {
+                    user.put(k, v);
+                }
+            });
+            return new Part(key, position, endpoint, raw.getOrDefault(VERSION, ""), Map.copyOf(user));
+        }
+    }
+
+    private static Map<String, String> metadataOf(Instance n) {
+        Map<String, String> metadata = n.getMetadata();
+        return metadata == null ? Map.of() : metadata;
+    }
+
+    private static URI endpoint(String scheme, String ip, int port) {
+        try {
+            return new URI(plainEndpoint(scheme, ip, port));
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(
+                    "'" + scheme + "', '" + ip + "' and port " + port + " make no endpoint URI: " + e.getReason(), e);
+        }
+    }
+
+    private static String plainEndpoint(String scheme, String host, int port) {
+        return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private static String unbracket(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+}

@@ -1,0 +1,144 @@
+package io.registry4j.nacos.internal;
+
+import io.registry4j.RegistryException;
+import io.registry4j.ServiceRegistry;
+import io.registry4j.nacos.NacosRegistry;
+import io.registry4j.spi.RegistryProvider;
+import io.registry4j.spi.RegistryUri;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Opens {@code nacos://host:8848[,host2:8848…]?option=value&…} as a {@link NacosRegistry}.
+ *
+ * <p>Options: {@code namespace} (default empty: {@code public}), {@code group} (default {@code DEFAULT_GROUP}),
+ * {@code cluster} (default {@code DEFAULT}), {@code clusters} (clusters read, comma-separated, default all),
+ * {@code weight} (default 100), {@code username} and {@code password}, {@code timeout} (call timeout, default
+ * {@code 10s}), {@code check} (instance check interval, default {@code 5s}), {@code dir} (the SDK's cache directory,
+ * default {@code registry4j-nacos} in the temporary directory), {@code kratosNaming} (default false),
+ * {@code kratosSchemes} (comma-separated, default {@code grpc,grpcs,http,https}), {@code defaultScheme} (default
+ * {@code http}), {@code includeUnhealthy} (default false). A host without a port uses 8848. Stateless and
+ * thread-safe.
+ */
+public final class NacosRegistryProvider implements RegistryProvider {
+
+    /** Used by {@link java.util.ServiceLoader}. */
+    public NacosRegistryProvider() {}
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of(NacosRegistry.BACKEND);
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of(
+                "namespace",
+                "group",
+                "cluster",
+                "clusters",
+                "weight",
+                "username",
+                "password",
+                "timeout",
+                "check",
+                "dir",
+                "kratosNaming",
+                "kratosSchemes",
+                "defaultScheme",
+                "includeUnhealthy");
+    }
+
+    @Override
+    public boolean isAvailable() {
+        try {
+            Class.forName(
+                    "com.alibaba.nacos.api.naming.NamingFactory", false, NacosRegistryProvider.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    @Override
+    public ServiceRegistry open(RegistryUri uri) {
+        List<String> hosts = uri.hosts();
+        if (hosts.isEmpty()) {
+            throw uri.invalid("host list", "", "must name at least one Nacos server, as in nacos://127.0.0.1:8848");
+        }
+        if (!uri.path().isEmpty() && !uri.path().equals("/")) {
+            throw uri.invalid("path", uri.path(), "must be empty; give the namespace as ?namespace=");
+        }
+        NacosRegistry.Builder b = NacosRegistry.builder();
+        apply(uri, "host list", uri.authority(), () -> b.serverAddresses(hosts.toArray(String[]::new)));
+        uri.option("namespace").ifPresent(v -> apply(uri, "option 'namespace'", v, () -> b.namespace(v)));
+        uri.option("group").ifPresent(v -> apply(uri, "option 'group'", v, () -> b.group(v)));
+        uri.option("cluster").ifPresent(v -> apply(uri, "option 'cluster'", v, () -> b.cluster(v)));
+        uri.option("clusters").ifPresent(v -> apply(uri, "option 'clusters'", v, () -> b.discoveryClusters(split(v))));
+        uri.option("weight").ifPresent(v -> apply(uri, "option 'weight'", v, () -> b.weight(number(uri, v))));
+        String user = uri.option("username").orElse(null);
+        String password = uri.option("password").orElse(null);
+        if ((user == null) != (password == null)) {
+            throw uri.invalid(
+                    "options 'username' and 'password'",
+                    user == null ? "password only" : "username only",
+                    "must be given together");
+        }
+        if (user != null && password != null) {
+            b.credentials(user, password);
+        }
+        uri.option("timeout")
+                .ifPresent(v ->
+                        apply(uri, "option 'timeout'", v, () -> b.callTimeout(uri.duration("timeout", Duration.ZERO))));
+        uri.option("check")
+                .ifPresent(v -> apply(
+                        uri, "option 'check'", v, () -> b.instanceCheckInterval(uri.duration("check", Duration.ZERO))));
+        uri.option("dir").ifPresent(v -> b.sdkDirectory(path(uri, v)));
+        b.kratosNaming(uri.bool("kratosNaming", false));
+        uri.option("kratosSchemes")
+                .ifPresent(v -> apply(uri, "option 'kratosSchemes'", v, () -> b.kratosSchemes(split(v))));
+        uri.option("defaultScheme").ifPresent(v -> apply(uri, "option 'defaultScheme'", v, () -> b.defaultScheme(v)));
+        b.includeUnhealthy(uri.bool("includeUnhealthy", false));
+        try {
+            return b.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID_ARGUMENT, NacosRegistry.BACKEND, e.getMessage() + " in " + uri, e);
+        }
+    }
+
+    private static String[] split(String list) {
+        return List.of(list.split(",", -1)).stream()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toArray(String[]::new);
+    }
+
+    private static double number(RegistryUri uri, String value) {
+        try {
+            return Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw uri.invalid("option 'weight'", value, "must be a number");
+        }
+    }
+
+    private static Path path(RegistryUri uri, String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw uri.invalid("option 'dir'", value, "must be a directory path");
+        }
+    }
+
+    /** Runs a builder call, turning its argument check into the URL's error naming the option and value. */
+    private static void apply(RegistryUri uri, String what, String value, Runnable call) {
+        try {
+            call.run();
+        } catch (IllegalArgumentException e) {
+            throw uri.invalid(what, value, "is invalid (" + e.getMessage() + ")");
+        }
+    }
+}

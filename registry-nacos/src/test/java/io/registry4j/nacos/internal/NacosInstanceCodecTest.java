@@ -1,0 +1,258 @@
+package io.registry4j.nacos.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.alibaba.nacos.api.naming.pojo.Instance;
+import io.registry4j.ServiceInstance;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The layout of instances in Nacos, without a server. */
+@DisplayName("NacosInstanceCodec (no server)")
+class NacosInstanceCodecTest {
+    private static final String GROUP = "DEFAULT_GROUP";
+
+    private final List<String> skipped = new ArrayList<>();
+
+    private static NacosInstanceCodec plain() {
+        return new NacosInstanceCodec(false, List.of("grpc", "http"), "http", "DEFAULT", 100, false, Set.of());
+    }
+
+    private static NacosInstanceCodec kratos() {
+        return new NacosInstanceCodec(true, List.of("grpc", "http"), "http", "DEFAULT", 100, false, Set.of());
+    }
+
+    private List<ServiceInstance> roundTrip(NacosInstanceCodec codec, ServiceInstance x) {
+        Map<String, List<Instance>> read = new LinkedHashMap<>();
+        for (String s : codec.servicesOf(x.name())) {
+            read.put(s, new ArrayList<>());
+        }
+        codec.encode(x).forEach((s, list) -> at(read, s).addAll(list));
+        return codec.decode(x.name(), read, GROUP, (key, e) -> skipped.add(key + ": " + e.getMessage()));
+    }
+
+    private static List<Instance> at(Map<String, List<Instance>> byService, String service) {
+        return Objects.requireNonNull(byService.get(service), service);
+    }
+
+    private static Instance foreign(String ip, int port, Map<String, String> metadata) {
+        Instance n = new Instance();
+        n.setIp(ip);
+        n.setPort(port);
+        n.setClusterName("DEFAULT");
+        n.setWeight(1);
+        n.setMetadata(new HashMap<>(metadata));
+        return n;
+    }
+
+    @Test
+    @DisplayName("one endpoint becomes one Nacos instance in the service named like the logical one")
+    void oneEndpointIsOneNacosInstance() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("orders")
+                .version("1.2")
+                .putMetadata("zone", "z1")
+                .endpoint("grpc://10.0.0.7:9000")
+                .build();
+        Map<String, List<Instance>> encoded = plain().encode(x);
+        assertThat(encoded).containsOnlyKeys("orders");
+        Instance n = at(encoded, "orders").get(0);
+        assertThat(n.getIp()).isEqualTo("10.0.0.7");
+        assertThat(n.getPort()).isEqualTo(9000);
+        assertThat(n.getWeight()).isEqualTo(100);
+        assertThat(n.getClusterName()).isEqualTo("DEFAULT");
+        assertThat(n.isEphemeral()).isTrue();
+        assertThat(n.getMetadata())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "zone", "z1",
+                        "registry4j.id", "a1",
+                        "registry4j.version", "1.2",
+                        "registry4j.scheme", "grpc"));
+        assertThat(roundTrip(plain(), x)).containsExactly(x);
+    }
+
+    @Test
+    @DisplayName("several endpoints, IPv6 and a path round-trip exactly and in order, with no reserved key leaking")
+    void multiEndpointRoundTrip() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("orders")
+                .version("")
+                .putMetadata("unicode", "Grüße 🚀")
+                .endpoint("https://10.0.0.7:8443")
+                .endpoint("grpc://[::1]:9000")
+                .endpoint("http://host.example:8080/api?x=1")
+                .build();
+        List<ServiceInstance> back = roundTrip(plain(), x);
+        assertThat(back).containsExactly(x);
+        assertThat(back.get(0).metadata()).containsOnlyKeys("unicode");
+        assertThat(at(plain().encode(x), "orders").get(2).getMetadata())
+                .containsEntry("registry4j.endpoint", "http://host.example:8080/api?x=1")
+                .containsEntry("registry4j.index", "2");
+        assertThat(at(plain().encode(x), "orders").get(1).getIp()).isEqualTo("::1");
+    }
+
+    @Test
+    @DisplayName("Kratos naming puts each endpoint in <name>.<scheme> with kind and version, and reads it back exactly")
+    void kratosLayoutRoundTrip() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("helloworld")
+                .version("v1")
+                .putMetadata("zone", "z1")
+                .endpoint("grpc://10.0.0.7:9000")
+                .endpoint("http://10.0.0.7:8000")
+                .build();
+        Map<String, List<Instance>> encoded = kratos().encode(x);
+        assertThat(encoded).containsOnlyKeys("helloworld.grpc", "helloworld.http");
+        assertThat(at(encoded, "helloworld.http").get(0).getMetadata())
+                .containsEntry("kind", "http")
+                .containsEntry("version", "v1");
+        assertThat(roundTrip(kratos(), x)).containsExactly(x);
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Kratos naming rejects the metadata keys kind and version, which the layout writes itself")
+    void kratosLayoutReservesItsKeys() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("helloworld")
+                .putMetadata("kind", "http")
+                .endpoint("grpc://10.0.0.7:9000")
+                .build();
+        assertThatThrownBy(() -> kratos().checkWritable(x))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'kind'")
+                .hasMessageContaining("kratosNaming");
+        plain().checkWritable(x);
+    }
+
+    @Test
+    @DisplayName("an instance of another Nacos client gets the id ip:port and its scheme from kind or the default")
+    void foreignInstances() {
+        Map<String, List<Instance>> read = Map.of(
+                "orders",
+                List.of(
+                        foreign("10.0.0.8", 8080, Map.of("version", "3", "team", "a")),
+                        foreign("10.0.0.9", 9000, Map.of("kind", "grpc")),
+                        foreign("fe80::1", 9001, Map.of())));
+        List<ServiceInstance> out = plain().decode("orders", read, GROUP, (k, e) -> skipped.add(k));
+        assertThat(out)
+                .extracting(ServiceInstance::id)
+                .containsExactlyInAnyOrder("10.0.0.8:8080", "10.0.0.9:9000", "[fe80::1]:9001");
+        ServiceInstance first = out.stream()
+                .filter(i -> i.id().equals("10.0.0.8:8080"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(first.endpoints()).containsExactly(URI.create("http://10.0.0.8:8080"));
+        assertThat(first.version()).isEqualTo("3");
+        assertThat(first.metadata()).isEqualTo(Map.of("version", "3", "team", "a"));
+        assertThat(out)
+                .filteredOn(i -> i.id().equals("10.0.0.9:9000"))
+                .flatExtracting(ServiceInstance::endpoints)
+                .containsExactly(URI.create("grpc://10.0.0.9:9000"));
+    }
+
+    @Test
+    @DisplayName("with Kratos naming a foreign instance takes its scheme from the service suffix")
+    void foreignKratosInstance() {
+        Map<String, List<Instance>> read = new LinkedHashMap<>();
+        read.put("helloworld.grpc", List.of(foreign("10.0.0.9", 9000, Map.of("version", "v2"))));
+        read.put("helloworld.http", List.of());
+        List<ServiceInstance> out = kratos().decode("helloworld", read, GROUP, (k, e) -> skipped.add(k));
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).endpoints()).containsExactly(URI.create("grpc://10.0.0.9:9000"));
+        assertThat(out.get(0).version()).isEqualTo("v2");
+    }
+
+    @Test
+    @DisplayName("unhealthy, disabled and zero-weight instances are left out unless all are included")
+    void healthPolicy() {
+        Instance healthy = foreign("10.0.0.1", 1, Map.of());
+        Instance unhealthy = foreign("10.0.0.2", 2, Map.of());
+        unhealthy.setHealthy(false);
+        Instance disabled = foreign("10.0.0.3", 3, Map.of());
+        disabled.setEnabled(false);
+        Instance zero = foreign("10.0.0.4", 4, Map.of());
+        zero.setWeight(0);
+        Map<String, List<Instance>> read = Map.of("s", List.of(healthy, unhealthy, disabled, zero));
+        assertThat(plain().decode("s", read, GROUP, (k, e) -> skipped.add(k)))
+                .extracting(ServiceInstance::id)
+                .containsExactly("10.0.0.1:1");
+        NacosInstanceCodec all = new NacosInstanceCodec(false, List.of("grpc"), "http", "DEFAULT", 100, true, Set.of());
+        assertThat(all.decode("s", read, GROUP, (k, e) -> skipped.add(k))).hasSize(4);
+    }
+
+    @Test
+    @DisplayName("a cluster filter reads only the clusters named")
+    void clusterFilter() {
+        Instance a = foreign("10.0.0.1", 1, Map.of());
+        Instance b = foreign("10.0.0.2", 2, Map.of());
+        b.setClusterName("other");
+        NacosInstanceCodec onlyOther =
+                new NacosInstanceCodec(false, List.of("grpc"), "http", "DEFAULT", 100, false, Set.of("other"));
+        assertThat(onlyOther.decode("s", Map.of("s", List.of(a, b)), GROUP, (k, e) -> skipped.add(k)))
+                .extracting(ServiceInstance::id)
+                .containsExactly("10.0.0.2:2");
+    }
+
+    @Test
+    @DisplayName("entries that make no valid instance are skipped with their key; the rest is listed")
+    void garbageIsSkipped() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("s")
+                .endpoint("grpc://10.0.0.1:1")
+                .build();
+        List<Instance> read = new ArrayList<>(at(plain().encode(x), "s"));
+        read.add(foreign("10.0.0.2", 2, Map.of("registry4j.id", "g1", "registry4j.index", "x")));
+        read.add(foreign("10.0.0.3", 3, Map.of("registry4j.id", "bad/id", "registry4j.scheme", "grpc")));
+        read.add(foreign("10.0.0.4", 4, Map.of("registry4j.id", "g3")));
+        read.add(foreign("10.0.0.5", 5, Map.of("registry4j.other", "v")));
+        List<ServiceInstance> out = plain().decode("s", Map.of("s", read), GROUP, (k, e) -> skipped.add(k));
+        assertThat(out).containsExactly(x);
+        assertThat(skipped)
+                .containsExactlyInAnyOrder(
+                        "DEFAULT_GROUP@@s/10.0.0.2:2",
+                        "DEFAULT_GROUP@@s/10.0.0.3:3",
+                        "DEFAULT_GROUP@@s/10.0.0.4:4",
+                        "DEFAULT_GROUP@@s/10.0.0.5:5");
+    }
+
+    @Test
+    @DisplayName("containsAll matches a held Nacos instance on address, cluster, id and endpoint position")
+    void containsAllMatchesOnIdentity() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("s")
+                .endpoint("grpc://10.0.0.1:1")
+                .endpoint("http://10.0.0.1:2")
+                .build();
+        List<Instance> mine = at(plain().encode(x), "s");
+        assertThat(NacosInstanceCodec.containsAll(mine, mine)).isTrue();
+        assertThat(NacosInstanceCodec.containsAll(List.of(mine.get(0)), mine)).isFalse();
+        ServiceInstance other = x.toBuilder().id("b1").build();
+        assertThat(NacosInstanceCodec.containsAll(at(plain().encode(other), "s"), mine))
+                .isFalse();
+    }
+
+    @Test
+    @DisplayName("logical names: the name itself, or the Kratos service without its scheme suffix")
+    void logicalNames() {
+        assertThat(plain().logicalName("orders")).isEqualTo("orders");
+        assertThat(kratos().logicalName("orders.grpc")).isEqualTo("orders");
+        assertThat(kratos().logicalName("orders")).isNull();
+        assertThat(kratos().servicesOf("orders")).containsExactly("orders.grpc", "orders.http");
+    }
+}
