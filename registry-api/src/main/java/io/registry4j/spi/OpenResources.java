@@ -1,6 +1,7 @@
 package io.registry4j.spi;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +38,21 @@ public final class OpenResources {
     public static void closed(Object resource) {
         synchronized (OPEN) {
             OPEN.remove(resource);
+        }
+    }
+
+    /**
+     * The resources still open, with their descriptions, for comparing by identity.
+     *
+     * @return a snapshot keyed by identity
+     */
+    public static IdentityHashMap<Object, String> snapshot() {
+        synchronized (OPEN) {
+            IdentityHashMap<Object, String> out = new IdentityHashMap<>();
+            for (Map.Entry<Object, String> e : OPEN.entrySet()) {
+                out.put(e.getKey(), e.getValue());
+            }
+            return out;
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Threads of registry4j: named {@code registry4j-<backend>-<purpose>-<n>}, daemon, with no context class loader, and
+ * Threads of registry4j: named {@code registry4j-<backend>-<purpose>-<n>}, daemon, with the library's class loader as
+ * their context class loader, and
  * an uncaught-exception handler that logs. Failures that reach the top of a library task are also recorded here, so
  * that tests can assert none happened (the testkit's leak check does).
  */
@@ -38,7 +39,9 @@ public final class RegistryThreads {
         return runnable -> {
             var t = new Thread(runnable, prefix + counter.incrementAndGet());
             t.setDaemon(true);
-            t.setContextClassLoader(null);
+            // The library's own loader, not the caller's (which may be an application's that should be able to
+            // unload) and not null (native SDKs such as Vert.x under jetcd look classes up through it).
+            t.setContextClassLoader(RegistryThreads.class.getClassLoader());
             t.setUncaughtExceptionHandler((thread, e) -> recordUncaught(thread.getName(), e));
             return t;
         };

@@ -391,14 +391,20 @@ public abstract class RegistryCompatibilityKit {
             ServiceRegistry b = client();
             String s = service("unknown");
             ServiceInstance x = instance(s, "x1", 1);
+            List<RegistrationEvent> events = new CopyOnWriteArrayList<>();
+            if (a instanceof AbstractServiceRegistry) {
+                closeLater(a.addRegistrationListener(Runnable::run, events::add));
+            }
             assertThatCode(() -> b.deregister(x)).doesNotThrowAnyException();
             a.register(x);
             awaitInstances(b, s, List.of(x));
             assertThatCode(() -> b.deregister(x)).doesNotThrowAnyException();
-            // b's deregister must not have removed a's instance: a later change is seen with x still there.
+            // b's deregister must not have removed a's instance: a later change is seen with x still there,
+            // and a never had to put it back.
             ServiceInstance y = instance(s, "y1", 2);
             a.register(y);
             awaitInstances(b, s, sorted(x, y));
+            assertThat(events).extracting(RegistrationEvent::state).doesNotContain(RegistrationEvent.State.LOST);
         }
 
         @Test
@@ -729,6 +735,12 @@ public abstract class RegistryCompatibilityKit {
             ServiceInstance x3 = x2.toBuilder().putMetadata("weight", "7").build();
             a.register(x3);
             p.until(sorted(x3, y), propagation());
+            ServiceInstance x4 = x3.toBuilder()
+                    .endpoints(List.of(URI.create("grpc://127.0.0.1:10777")))
+                    .build();
+            a.register(x4);
+            p.until(sorted(x4, y), propagation());
+            x3 = x4;
             a.deregister(y);
             p.until(List.of(x3), propagation());
             a.deregister(x3);
@@ -1081,6 +1093,7 @@ public abstract class RegistryCompatibilityKit {
                             RegistryException.class,
                             e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
             assertThatThrownBy(w::next).isInstanceOf(RegistryException.class);
+            assertThat(l.types()).as("a closed registry delivers nothing new").doesNotContain(WatchEvent.Type.CHANGED);
         }
 
         @Test
@@ -1217,7 +1230,10 @@ public abstract class RegistryCompatibilityKit {
                             .filteredOn(e -> e.state() == RegistrationEvent.State.RESTORED)
                             .extracting(RegistrationEvent::instance)
                             .contains(y));
-            awaitInstances(b, s, List.of(y), reRegistration());
+            // A marker written after y came back: once it is seen, a resurrected x would be seen too.
+            ServiceInstance z = instance(s, "z1", 3);
+            a.register(z);
+            awaitInstances(b, s, sorted(y, z), reRegistration());
             assertThat(events)
                     .filteredOn(e -> e.instance().equals(x) && e.state() != RegistrationEvent.State.REGISTERED)
                     .as("no recovery of the deregistered instance")

@@ -7,6 +7,7 @@ import io.registry4j.spi.RegistryThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import org.awaitility.Awaitility;
@@ -29,7 +30,7 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
     /** Used by JUnit. */
     public RegistryLeakCheck() {}
 
-    private record Before(Set<Thread> threads, int open, int uncaught) {}
+    private record Before(Set<Thread> threads, IdentityHashMap<Object, String> open, int uncaught) {}
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -38,7 +39,7 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
                         "before",
                         new Before(
                                 libraryThreads(),
-                                OpenResources.open().size(),
+                                OpenResources.snapshot(),
                                 RegistryThreads.uncaught().size()));
     }
 
@@ -58,11 +59,15 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
                             .as("registry4j threads still alive after the test")
                             .isEmpty();
                 });
-        assertThat(OpenResources.open())
-                .as("registries and watchers left open by the test")
-                .hasSizeLessThanOrEqualTo(before.open);
+        List<String> leaked = new ArrayList<>();
+        OpenResources.snapshot().forEach((resource, description) -> {
+            if (!before.open.containsKey(resource)) {
+                leaked.add(description);
+            }
+        });
+        assertThat(leaked).as("registries and watchers left open by the test").isEmpty();
         List<Throwable> uncaught = RegistryThreads.uncaught();
-        assertThat(uncaught.subList(before.uncaught, uncaught.size()))
+        assertThat(uncaught.subList(Math.min(before.uncaught, uncaught.size()), uncaught.size()))
                 .as("exceptions that escaped registry4j threads during the test")
                 .isEmpty();
     }
