@@ -110,7 +110,9 @@ public final class RegistryUri {
     private static final Pattern SECRET_OPTION =
             Pattern.compile("(?i)([?&][^=&]*(?:password|secret|token|key)[^=&]*)=[^&]*");
 
-    private static final Pattern SECRET_NAME = Pattern.compile("(?i)password|secret|token|key");
+    /** A message subject naming one option whose value is a secret, such as {@code option 'password'}. */
+    private static final Pattern SECRET_NAME =
+            Pattern.compile("(?i)^option '[^']*(?:password|secret|token|key)[^']*'$");
 
     /**
      * The whole URL as given.
