@@ -385,11 +385,11 @@ public final class RegistrationKeeper {
      */
     public List<ServiceInstance> registered() {
         var out = new ArrayList<ServiceInstance>();
+        // No entry monitor here: backends call this from their own locked sections, and a monitor held across a
+        // write would invert the lock order. The fields read are volatile.
         for (Entry e : entries.values()) {
-            synchronized (e) {
-                if (!e.dead) {
-                    out.add(e.instance);
-                }
+            if (!e.dead) {
+                out.add(e.instance);
             }
         }
         return out;
@@ -448,12 +448,12 @@ public final class RegistrationKeeper {
         }
     }
 
-    /** One kept instance; mutable fields are guarded by the entry's monitor. */
+    /** One kept instance; mutable fields are written under the entry's monitor ({@code instance} and {@code dead} are also read without it). */
     private static final class Entry {
         final String key;
-        ServiceInstance instance;
+        volatile ServiceInstance instance;
         boolean written;
-        boolean dead;
+        volatile boolean dead;
         boolean lost;
         boolean verifyFailing;
         int attempt;
