@@ -5,7 +5,6 @@ import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.registry4j.Backoff;
 import io.registry4j.RegistryException;
 import io.registry4j.RegistryException.Kind;
 import io.registry4j.ServiceCatalog;
@@ -17,14 +16,13 @@ import io.registry4j.etcd.internal.EtcdLeases;
 import io.registry4j.etcd.internal.EtcdServiceWatch;
 import io.registry4j.spi.AbstractServiceRegistry;
 import io.registry4j.spi.Calls;
+import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.RegistryThreads;
-import io.registry4j.spi.Scheduler;
 import io.registry4j.spi.ServiceViews;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -296,7 +294,7 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
      * builds (and on close closes) its own jetcd client, or an existing {@linkplain #client(Client) client}, which is
      * never closed. Not thread-safe.
      */
-    public static final class Builder {
+    public static final class Builder extends RegistryBuilder<Builder> {
         private static final Pattern NAMESPACE = Pattern.compile("[^\\s]*[^\\s/]");
 
         private final List<URI> endpoints = new ArrayList<>();
@@ -311,9 +309,6 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
         private @Nullable Path trustedCertificates;
         private @Nullable Path clientCertificateChain;
         private @Nullable Path clientPrivateKey;
-        private Backoff backoff = Backoff.ofDefaults();
-        private Clock clock = Clock.systemUTC();
-        private @Nullable Scheduler scheduler;
         private @Nullable Consumer<ClientBuilder> clientCustomizer;
 
         private Builder() {}
@@ -513,41 +508,6 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
         }
 
         /**
-         * Delays between re-registration attempts and between watch restarts. Defaults to
-         * {@link Backoff#ofDefaults()}: 100 ms doubling to 10 s, with jitter.
-         *
-         * @param backoff the backoff
-         * @return this builder
-         */
-        public Builder backoff(Backoff backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
-            return this;
-        }
-
-        /**
-         * The clock that stamps registration events. Defaults to the UTC system clock.
-         *
-         * @param clock the clock
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * Runs timed work (re-registrations, key checks, watch restarts) on this scheduler instead of a thread of the
-         * registry's own. The caller keeps ownership.
-         *
-         * @param scheduler the scheduler
-         * @return this builder
-         */
-        public Builder scheduler(Scheduler scheduler) {
-            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-            return this;
-        }
-
-        /**
          * Adjusts the jetcd client the registry builds, after the registry's own settings: interceptors, load
          * balancing, message sizes and so on. Interceptors added here run in addition to the registry's deadline
          * interceptor. Not applied to a client given with {@link #client(Client)}.
@@ -561,7 +521,7 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
         }
 
         Options options() {
-            return new Options(callTimeout, backoff, clock, scheduler, keyCheckInterval());
+            return options(callTimeout, keyCheckInterval());
         }
 
         /**

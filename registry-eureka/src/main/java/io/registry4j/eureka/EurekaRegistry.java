@@ -9,8 +9,8 @@ import io.registry4j.eureka.internal.EurekaInstanceCodec;
 import io.registry4j.eureka.internal.EurekaRecord;
 import io.registry4j.eureka.internal.EurekaRefresher;
 import io.registry4j.spi.AbstractServiceRegistry;
+import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.RegistryThreads;
-import io.registry4j.spi.Scheduler;
 import io.registry4j.spi.ServiceViews;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -18,7 +18,6 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -433,7 +432,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
      * refresh interval 5 s, call timeout 10 s, only {@code UP} instances, {@link Backoff#ofDefaults()}, the UTC system
      * clock, an own scheduler thread and an own {@link HttpClient}.
      */
-    public static final class Builder {
+    public static final class Builder extends RegistryBuilder<Builder> {
         private final List<URI> servers = new ArrayList<>();
         private String pathPrefix = DEFAULT_PATH_PREFIX;
         private @Nullable String username;
@@ -445,9 +444,6 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         private @Nullable HttpClient httpClient;
         private boolean includeUnhealthy;
         private int perAppLimit = DEFAULT_PER_APP_LIMIT;
-        private Backoff backoff = Backoff.ofDefaults();
-        private Clock clock = Clock.systemUTC();
-        private @Nullable Scheduler scheduler;
 
         private Builder() {}
 
@@ -648,40 +644,6 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
             return this;
         }
 
-        /**
-         * Delays between re-registrations of a lost instance, and how long a failed server is skipped. Defaults to
-         * {@link Backoff#ofDefaults()}.
-         *
-         * @param backoff the backoff
-         * @return this builder
-         */
-        public Builder backoff(Backoff backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
-            return this;
-        }
-
-        /**
-         * The clock for registration events and revisions. Defaults to the UTC system clock.
-         *
-         * @param clock the clock
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * Runs renewals, refreshes and timeouts on this scheduler instead of a thread of the registry's own.
-         *
-         * @param scheduler the scheduler
-         * @return this builder
-         */
-        public Builder scheduler(Scheduler scheduler) {
-            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-            return this;
-        }
-
         /** The lease duration given, or the default for this renew interval. */
         private static Duration effectiveLease(Duration renew, @Nullable Duration given) {
             if (given != null) {
@@ -700,7 +662,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         }
 
         Options options() {
-            return new Options(callTimeout, backoff, clock, scheduler, renewInterval);
+            return options(callTimeout, renewInterval);
         }
 
         /**

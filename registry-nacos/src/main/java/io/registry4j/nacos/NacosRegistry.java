@@ -6,7 +6,6 @@ import com.alibaba.nacos.api.naming.NamingFactory;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import com.alibaba.nacos.api.naming.pojo.ListView;
-import io.registry4j.Backoff;
 import io.registry4j.RegistryException;
 import io.registry4j.RegistryException.Kind;
 import io.registry4j.ServiceCatalog;
@@ -17,13 +16,12 @@ import io.registry4j.nacos.internal.NacosInstanceCodec;
 import io.registry4j.nacos.internal.NacosPublications;
 import io.registry4j.nacos.internal.NacosServiceWatch;
 import io.registry4j.spi.AbstractServiceRegistry;
-import io.registry4j.spi.Scheduler;
+import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.ServiceViews;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -352,7 +350,7 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
      * registry builds (and on close shuts down) its own {@link NamingService}, or an existing
      * {@linkplain #namingService(NamingService) naming service}, which is never shut down. Not thread-safe.
      */
-    public static final class Builder {
+    public static final class Builder extends RegistryBuilder<Builder> {
         private static final Pattern CLUSTER = Pattern.compile("[0-9a-zA-Z-]+");
         private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
 
@@ -373,9 +371,6 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
         private String defaultScheme = DEFAULT_SCHEME;
         private boolean includeUnhealthy;
         private final Map<String, String> properties = new LinkedHashMap<>();
-        private Backoff backoff = Backoff.ofDefaults();
-        private Clock clock = Clock.systemUTC();
-        private @Nullable Scheduler scheduler;
 
         private Builder() {}
 
@@ -658,43 +653,8 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
             return this;
         }
 
-        /**
-         * The delays between retries of re-registration and of a failed watch. Defaults to {@link
-         * Backoff#ofDefaults()}.
-         *
-         * @param backoff the backoff
-         * @return this builder
-         */
-        public Builder backoff(Backoff backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
-            return this;
-        }
-
-        /**
-         * The time source of registration events. Defaults to the UTC system clock.
-         *
-         * @param clock the clock
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * Runs the registry's timed work on the caller's scheduler instead of its own thread; the caller keeps it
-         * running until the registry is closed.
-         *
-         * @param scheduler the scheduler
-         * @return this builder
-         */
-        public Builder scheduler(Scheduler scheduler) {
-            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-            return this;
-        }
-
         Options options() {
-            return new Options(callTimeout, backoff, clock, scheduler, instanceCheckInterval);
+            return options(callTimeout, instanceCheckInterval);
         }
 
         /**

@@ -1,14 +1,12 @@
 package io.registry4j.testkit;
 
-import io.registry4j.Backoff;
 import io.registry4j.RegistryException;
 import io.registry4j.ServiceCatalog;
 import io.registry4j.ServiceInstance;
 import io.registry4j.spi.AbstractServiceRegistry;
 import io.registry4j.spi.KratosJson;
-import io.registry4j.spi.Scheduler;
+import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.ServiceViews;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,12 +189,9 @@ public final class InMemoryRegistry extends AbstractServiceRegistry implements S
     }
 
     /** Builds an {@link InMemoryRegistry}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder extends RegistryBuilder<Builder> {
         private @Nullable InMemoryServer server;
         private Duration callTimeout = Options.DEFAULT_CALL_TIMEOUT;
-        private Backoff backoff = Backoff.ofDefaults();
-        private Clock clock = Clock.systemUTC();
-        private @Nullable Scheduler scheduler;
         private @Nullable Duration keepAlive;
 
         private Builder() {}
@@ -226,40 +221,6 @@ public final class InMemoryRegistry extends AbstractServiceRegistry implements S
         }
 
         /**
-         * Delays between re-registration attempts and watch restarts. Defaults to {@link Backoff#ofDefaults()}.
-         *
-         * @param backoff the backoff
-         * @return this builder
-         */
-        public Builder backoff(Backoff backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
-            return this;
-        }
-
-        /**
-         * The clock that stamps registration events. Defaults to the UTC system clock.
-         *
-         * @param clock the clock
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * Runs timed work on this scheduler instead of a thread of the registry's own, for example a
-         * {@link FakeClock#scheduler()}.
-         *
-         * @param scheduler the scheduler
-         * @return this builder
-         */
-        public Builder scheduler(Scheduler scheduler) {
-            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-            return this;
-        }
-
-        /**
          * Checks every interval that the server still holds each registered instance, and writes it again if not
          * (entries deleted behind the registry's back). Off by default.
          *
@@ -272,7 +233,7 @@ public final class InMemoryRegistry extends AbstractServiceRegistry implements S
         }
 
         Options options() {
-            return new Options(callTimeout, backoff, clock, scheduler, keepAlive);
+            return options(callTimeout, keepAlive);
         }
 
         /**

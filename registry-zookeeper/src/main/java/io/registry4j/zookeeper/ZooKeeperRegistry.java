@@ -1,12 +1,11 @@
 package io.registry4j.zookeeper;
 
-import io.registry4j.Backoff;
 import io.registry4j.RegistryException;
 import io.registry4j.ServiceCatalog;
 import io.registry4j.ServiceInstance;
 import io.registry4j.spi.AbstractServiceRegistry;
+import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.RegistryThreads;
-import io.registry4j.spi.Scheduler;
 import io.registry4j.spi.ServiceViews;
 import io.registry4j.zookeeper.internal.NamedZooKeeperFactory;
 import io.registry4j.zookeeper.internal.ZooKeeperCalls;
@@ -17,7 +16,6 @@ import io.registry4j.zookeeper.internal.ZooKeeperServiceWatch;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -356,7 +354,7 @@ public final class ZooKeeperRegistry extends AbstractServiceRegistry implements 
      * and owns its Curator client) or a started {@linkplain #client Curator client} (the registry uses it and never
      * closes it). Not thread-safe.
      */
-    public static final class Builder {
+    public static final class Builder extends RegistryBuilder<Builder> {
         private @Nullable String connectString;
         private @Nullable CuratorFramework client;
         private String rootPath = DEFAULT_ROOT_PATH;
@@ -366,9 +364,6 @@ public final class ZooKeeperRegistry extends AbstractServiceRegistry implements 
         private @Nullable String digestUser;
         private @Nullable String digestPassword;
         private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
-        private Backoff backoff = Backoff.ofDefaults();
-        private Clock clock = Clock.systemUTC();
-        private @Nullable Scheduler scheduler;
 
         private Builder() {}
 
@@ -489,41 +484,6 @@ public final class ZooKeeperRegistry extends AbstractServiceRegistry implements 
         }
 
         /**
-         * Delays between attempts to register an instance again after a loss, and between restarts of a failed watch.
-         * Defaults to {@link Backoff#ofDefaults()} (100 ms doubling to 10 s, with jitter).
-         *
-         * @param backoff the backoff
-         * @return this builder
-         */
-        public Builder backoff(Backoff backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
-            return this;
-        }
-
-        /**
-         * The clock that stamps registration events. Defaults to the UTC system clock.
-         *
-         * @param clock the clock
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * Runs the registry's timed work (re-registration, checks, watch restarts) on this scheduler instead of a
-         * thread of its own. Its tasks may block for up to the call timeout.
-         *
-         * @param scheduler the scheduler
-         * @return this builder
-         */
-        public Builder scheduler(Scheduler scheduler) {
-            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-            return this;
-        }
-
-        /**
          * Creates the registry. With a connect string, the Curator client is created and started here; the
          * connection is made in the background, and calls wait for it up to the call timeout, so the registry can be
          * built while ZooKeeper is down.
@@ -533,7 +493,7 @@ public final class ZooKeeperRegistry extends AbstractServiceRegistry implements 
          *     client-only settings are combined with {@code client}, or if the client is not started
          */
         public ZooKeeperRegistry build() {
-            Options options = new Options(callTimeout, backoff, clock, scheduler, null);
+            Options options = options(callTimeout, null);
             List<ACL> acl = acl();
             CuratorFramework given = client;
             String servers = connectString;
