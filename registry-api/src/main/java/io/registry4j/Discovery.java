@@ -43,7 +43,8 @@ public interface Discovery {
      * occupies one task of {@code executor} for as long as the subscription is open.
      *
      * @param name the service name
-     * @param executor runs the deliveries; {@code Runnable::run} delivers on the registry's own threads
+     * @param executor runs the deliveries; {@code Runnable::run} delivers on the backend's own event thread, where a
+     *     listener must neither block nor call the registry (hand such work to another executor)
      * @param listener receives the events
      * @return a handle that ends the deliveries when closed
      * @throws NullPointerException if an argument is null
