@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe; lifecycle methods are serialized.
  */
-public final class EtcdServer implements TestServer {
+public final class EtcdServer extends LocalProcessServer<EtcdServer.Local> {
     /** The backend name: {@code REGISTRY4J_TEST_ETCD} overrides it. */
     public static final String BACKEND = "etcd";
 
@@ -45,15 +45,12 @@ public final class EtcdServer implements TestServer {
 
     private static final String MEMBER_NAME = "registry4j-test";
     private static final String PORT_TAKEN = "address already in use";
-    private static final Duration PORT_RETRY_PAUSE = Duration.ofMillis(100);
 
     private final List<URI> endpoints;
-    private final @Nullable Local local;
-    private boolean closed;
 
     private EtcdServer(List<URI> endpoints, @Nullable Local local) {
+        super("etcd", BACKEND, local);
         this.endpoints = List.copyOf(endpoints);
-        this.local = local;
     }
 
     /**
@@ -111,32 +108,8 @@ public final class EtcdServer implements TestServer {
     }
 
     @Override
-    public boolean isExternal() {
-        return local == null;
-    }
-
-    @Override
-    public boolean supportsRestart() {
-        return local != null;
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        if (local == null) {
-            return !closed;
-        }
-        ChildProcess process = local.process;
-        return process != null && process.isAlive();
-    }
-
-    @Override
-    public synchronized void stop() {
-        Local local = requireLocal("stop");
-        ChildProcess process = local.process;
-        if (process != null) {
-            process.stop();
-            local.process = null;
-        }
+    String address() {
+        return endpoints();
     }
 
     @Override
@@ -161,18 +134,6 @@ public final class EtcdServer implements TestServer {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (local != null) {
-            stop();
-            local.directory.close();
-        }
-    }
-
-    @Override
     public String toString() {
         return "EtcdServer{" + endpoints() + (local == null ? ", external" : ", " + local.directory) + "}";
     }
@@ -189,51 +150,14 @@ public final class EtcdServer implements TestServer {
     }
 
     private void launch(Local local) {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (true) {
+        local.process = startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> {
             local.launches++;
-            Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            try {
-                local.process = ChildProcess.builder(local.command())
-                        .removeInheritedEnvironment("ETCD_")
-                        .logFile(local.directory.resolve("etcd-" + local.launches + ".log"))
-                        .readiness(local.readiness, remaining)
-                        .start();
-                return;
-            } catch (ChildProcess.StartException e) {
-                boolean portTaken = e.exitedBeforeReady() && e.logTail().contains(PORT_TAKEN);
-                if (!portTaken || System.nanoTime() + PORT_RETRY_PAUSE.toNanos() - deadline >= 0) {
-                    throw e;
-                }
-            }
-            pauseBeforeRetry();
-        }
-    }
-
-    private static void pauseBeforeRetry() {
-        try {
-            Thread.sleep(PORT_RETRY_PAUSE.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to restart etcd", e);
-        }
-    }
-
-    private Local requireLocal(String operation) {
-        if (local == null) {
-            throw new UnsupportedOperationException("cannot " + operation + " etcd at " + endpoints()
-                    + ": it comes from " + TestEnvironment.overrideVariable(BACKEND)
-                    + " and the harness does not control it; check supportsRestart() first");
-        }
-        return local;
-    }
-
-    private Local requireOpenLocal(String operation) {
-        Local local = requireLocal(operation);
-        if (closed) {
-            throw new IllegalStateException("cannot " + operation + " " + this + ": it was closed");
-        }
-        return local;
+            return ChildProcess.builder(local.command())
+                    .removeInheritedEnvironment("ETCD_")
+                    .logFile(local.directory.resolve("etcd-" + local.launches + ".log"))
+                    .readiness(local.readiness, remaining)
+                    .start();
+        });
     }
 
     private static List<URI> parseEndpoints(String text) {
@@ -261,21 +185,17 @@ public final class EtcdServer implements TestServer {
     }
 
     /** What only a server this harness started has; its mutable fields are guarded by the server's lock. */
-    private static final class Local {
+    static final class Local extends LocalProcessServer.Local {
         final Path binary;
-        final ScratchDirectory directory;
         final URI clientUrl;
         final URI peerUrl;
         final ReadinessProbe readiness;
 
-        @Nullable
-        ChildProcess process;
-
         int launches;
 
         Local(Path binary, ScratchDirectory directory, URI clientUrl, URI peerUrl, ReadinessProbe readiness) {
+            super(directory);
             this.binary = binary;
-            this.directory = directory;
             this.clientUrl = clientUrl;
             this.peerUrl = peerUrl;
             this.readiness = readiness;

@@ -45,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The server's log ({@code eureka-N.log}, one per launch) is in a {@link ScratchDirectory}. Thread-safe;
  * lifecycle methods are serialized.
  */
-public final class EurekaServer implements TestServer {
+public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
     /** The backend name: {@code REGISTRY4J_TEST_EUREKA} overrides it. */
     public static final String BACKEND = "eureka";
 
@@ -70,16 +70,13 @@ public final class EurekaServer implements TestServer {
     private static final List<String> JVM_OPTIONS =
             List.of("-Xmx128m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final String PORT_TAKEN = "Address already in use";
-    private static final Duration PORT_RETRY_PAUSE = Duration.ofMillis(100);
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(5);
 
     private final List<URI> baseUris;
-    private final @Nullable Local local;
-    private boolean closed;
 
     private EurekaServer(List<URI> baseUris, @Nullable Local local) {
+        super("Eureka", BACKEND, local);
         this.baseUris = List.copyOf(baseUris);
-        this.local = local;
     }
 
     /**
@@ -162,39 +159,19 @@ public final class EurekaServer implements TestServer {
     }
 
     @Override
-    public boolean isExternal() {
-        return local == null;
-    }
-
-    @Override
-    public boolean supportsRestart() {
-        return local != null;
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        if (local == null) {
-            return !closed;
-        }
-        ChildProcess process = local.process;
-        return process != null && process.isAlive();
-    }
-
-    @Override
-    public synchronized void stop() {
-        Local local = requireLocal("stop");
-        ChildProcess process = local.process;
-        if (process != null) {
-            if (local.paused) {
-                signal(process, "CONT"); // a stopped process may not act on SIGTERM until it runs again
-                local.paused = false;
-            }
-            process.stop();
-            local.process = null;
+    void beforeStop(Local local, ChildProcess process) {
+        if (local.paused) {
+            signal(process, "CONT"); // a stopped process may not act on SIGTERM until it runs again
+            local.paused = false;
         }
     }
 
     /** Starts the server again on the same port, stopping it first if it runs; it comes back with no instances. */
+    @Override
+    String address() {
+        return baseUris.toString();
+    }
+
     @Override
     public synchronized void restart() {
         Local local = requireOpenLocal("restart");
@@ -233,18 +210,6 @@ public final class EurekaServer implements TestServer {
             signal(process, "CONT");
         }
         local.paused = false;
-    }
-
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (local != null) {
-            stop();
-            local.directory.close();
-        }
     }
 
     @Override
@@ -304,36 +269,16 @@ public final class EurekaServer implements TestServer {
     }
 
     private void launch(Local local) {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (true) {
+        local.process = startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> {
             local.launches++;
-            Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            try {
-                local.process = ChildProcess.builder(local.command())
-                        .workingDirectory(local.directory.path())
-                        .logFile(local.directory.resolve("eureka-" + local.launches + ".log"))
-                        .readiness(local.readiness, remaining)
-                        .stopTimeout(Duration.ofSeconds(5))
-                        .start();
-                local.paused = false;
-                return;
-            } catch (ChildProcess.StartException e) {
-                boolean portTaken = e.exitedBeforeReady() && e.logTail().contains(PORT_TAKEN);
-                if (!portTaken || System.nanoTime() + PORT_RETRY_PAUSE.toNanos() - deadline >= 0) {
-                    throw e;
-                }
-            }
-            pauseBeforeRetry();
-        }
-    }
-
-    private static void pauseBeforeRetry() {
-        try {
-            Thread.sleep(PORT_RETRY_PAUSE.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to restart Eureka", e);
-        }
+            return ChildProcess.builder(local.command())
+                    .workingDirectory(local.directory.path())
+                    .logFile(local.directory.resolve("eureka-" + local.launches + ".log"))
+                    .readiness(local.readiness, remaining)
+                    .stopTimeout(Duration.ofSeconds(5))
+                    .start();
+        });
+        local.paused = false;
     }
 
     /** Sends a signal with kill(1): the JDK can only terminate processes, not stop and continue them. */
@@ -357,23 +302,6 @@ public final class EurekaServer implements TestServer {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while signalling " + process, e);
         }
-    }
-
-    private Local requireLocal(String operation) {
-        if (local == null) {
-            throw new UnsupportedOperationException("cannot " + operation + " Eureka at " + baseUris
-                    + ": it comes from " + TestEnvironment.overrideVariable(BACKEND)
-                    + " and the harness does not control it; check supportsRestart() first");
-        }
-        return local;
-    }
-
-    private Local requireOpenLocal(String operation) {
-        Local local = requireLocal(operation);
-        if (closed) {
-            throw new IllegalStateException("cannot " + operation + " " + this + ": it was closed");
-        }
-        return local;
     }
 
     private static List<URI> parseBaseUris(String text) {
@@ -402,15 +330,11 @@ public final class EurekaServer implements TestServer {
     }
 
     /** What only a server this harness started has; its mutable fields are guarded by the server's lock. */
-    private static final class Local {
-        final ScratchDirectory directory;
+    static final class Local extends LocalProcessServer.Local {
         final List<String> classPath;
         final int port;
         final List<String> properties;
         final ReadinessProbe readiness;
-
-        @Nullable
-        ChildProcess process;
 
         boolean paused;
         int launches;
@@ -421,7 +345,7 @@ public final class EurekaServer implements TestServer {
                 int port,
                 List<String> properties,
                 ReadinessProbe readiness) {
-            this.directory = directory;
+            super(directory);
             this.classPath = classPath;
             this.port = port;
             this.properties = properties;

@@ -61,7 +61,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe; lifecycle methods are serialized.
  */
-public final class NacosServer implements TestServer {
+public final class NacosServer extends LocalProcessServer<NacosServer.Local> {
     /** The backend name: {@code REGISTRY4J_TEST_NACOS} overrides it. */
     public static final String BACKEND = "nacos";
 
@@ -92,15 +92,13 @@ public final class NacosServer implements TestServer {
 
     private final String host;
     private final int port;
-    private final @Nullable Local local;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
-    private boolean closed;
 
     private NacosServer(String host, int port, @Nullable Local local) {
+        super("Nacos", BACKEND, local);
         this.host = host;
         this.port = port;
-        this.local = local;
     }
 
     /** Starts a local Nacos, or returns the one named by {@code REGISTRY4J_TEST_NACOS}; see the class comment. */
@@ -235,65 +233,15 @@ public final class NacosServer implements TestServer {
     }
 
     @Override
-    public boolean isExternal() {
-        return local == null;
-    }
-
-    @Override
-    public boolean supportsRestart() {
-        return local != null;
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        if (local == null) {
-            return !closed;
-        }
-        ChildProcess process = local.process;
-        return process != null && process.isAlive();
-    }
-
-    @Override
-    public synchronized void stop() {
-        Local local = requireLocal("stop");
-        ChildProcess process = local.process;
-        if (process != null) {
-            process.stop();
-            local.process = null;
-        }
+    String address() {
+        return serverAddr();
     }
 
     @Override
     public synchronized void restart() {
-        Local local = requireLocal("restart");
-        if (closed) {
-            throw new IllegalStateException("cannot restart " + this + ": it was closed");
-        }
+        Local local = requireOpenLocal("restart");
         stop();
-        // The same ports, which the old process may still hold for a moment: retry a bind failure until the timeout.
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (true) {
-            try {
-                launch(local, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-                return;
-            } catch (ChildProcess.StartException e) {
-                if (!(e.exitedBeforeReady() && e.logTail().contains(PORT_TAKEN)) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (local != null) {
-            stop();
-            local.directory.close();
-        }
+        startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> launch(local, remaining));
     }
 
     @Override
@@ -301,10 +249,10 @@ public final class NacosServer implements TestServer {
         return "NacosServer{" + serverAddr() + (local == null ? ", external" : ", " + local.directory) + "}";
     }
 
-    private void launch(Local local, Duration timeout) {
+    private ChildProcess launch(Local local, Duration timeout) {
         local.launches++;
         local.writeConfiguration();
-        local.process = ChildProcess.builder(local.command())
+        ChildProcess process = ChildProcess.builder(local.command())
                 .removeInheritedEnvironment("NACOS_")
                 .removeInheritedEnvironment("JAVA_TOOL_OPTIONS")
                 .removeInheritedEnvironment("JDK_JAVA_OPTIONS")
@@ -317,15 +265,8 @@ public final class NacosServer implements TestServer {
                         timeout)
                 .stopTimeout(STOP_TIMEOUT)
                 .start();
-    }
-
-    private Local requireLocal(String operation) {
-        if (local == null) {
-            throw new UnsupportedOperationException("cannot " + operation + " Nacos at " + serverAddr()
-                    + ": it comes from " + TestEnvironment.overrideVariable(BACKEND)
-                    + " and the harness does not control it; check supportsRestart() first");
-        }
-        return local;
+        local.process = process;
+        return process;
     }
 
     /** The launcher's own location (jar or class directory) first, then the server's jars. */
@@ -426,21 +367,17 @@ public final class NacosServer implements TestServer {
     }
 
     /** What only a server this harness started has; its mutable fields are guarded by the server's lock. */
-    private static final class Local {
+    static final class Local extends LocalProcessServer.Local {
         final Path java;
         final List<String> classpath;
-        final ScratchDirectory directory;
         final int port;
-
-        @Nullable
-        ChildProcess process;
 
         int launches;
 
         Local(Path java, List<String> classpath, ScratchDirectory directory, int port) {
+            super(directory);
             this.java = java;
             this.classpath = classpath;
-            this.directory = directory;
             this.port = port;
         }
 
