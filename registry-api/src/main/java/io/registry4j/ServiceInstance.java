@@ -17,15 +17,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable. There are two sets of rules, because registry4j reads what other registry clients (Kratos above all)
  * wrote, and writes only what every backend can store:
  *
- * <p><b>Representable</b> (checked by the canonical constructor and {@link Builder#buildLenient()}; what a backend
- * reads): no component, metadata key or value, or endpoint is null; {@code id} is not empty; {@code name} is a name
- * {@link #checkName} accepts (not empty, no {@code /}, whitespace or control characters). Anything else that Kratos
- * accepts is kept as read: endpoints without a port or with {@code _} in the host, long or non-ASCII ids, empty or
- * {@value #RESERVED_PREFIX} metadata keys, zero or duplicate endpoints.
- *
- * <p><b>Portable</b> (checked by {@link #checkPortable()}, which {@code register} calls, and by {@link
- * Builder#build()}), each rejected with an {@link IllegalArgumentException} that names the field and the offending
- * value:
+ * <p><b>Portable</b> (checked by the canonical constructor and {@link Builder#build()}, so every instance a program
+ * builds can be registered on every backend; {@code register} checks again with {@link #checkPortable()}), each
+ * rejected with an {@link IllegalArgumentException} that names the field and the offending value:
  *
  * <ul>
  *   <li>{@code name}: 1–63 characters of {@code [A-Za-z0-9._-]}, starting and ending with a letter or digit (the
@@ -39,6 +33,17 @@ import org.jspecify.annotations.Nullable;
  *       endpoint is published to every reader, so {@code http://admin:pw@h:80} is refused. No duplicates. Order is
  *       kept.
  * </ul>
+ *
+ * <p><b>Representable</b> (checked by {@link Builder#buildLenient()}, which backends use for what they read): no
+ * component, metadata key or value, or endpoint is null; {@code id} is not empty; {@code name} is a name {@link
+ * #checkName} accepts (not empty, no {@code /}, whitespace or control characters). Anything else that Kratos accepts
+ * is kept as read: endpoints without a port or with user info, long, non-ASCII or spaced ids, names outside the
+ * portable set, long versions, empty or {@value #RESERVED_PREFIX} metadata keys, zero or duplicate endpoints. Such an
+ * instance is returned by {@code getService} and {@code watch}, and {@code register} rejects it.
+ *
+ * <p>Design: the portable rules stay in the canonical constructor, so code that builds instances (and the backends'
+ * own codecs, which map native records that registry4j wrote) keeps the guarantee; leniency is asked for explicitly
+ * through {@link Builder#buildLenient()}, which the Kratos JSON codec uses.
  *
  * <p>Equality is by value over all five components. Collections are copied and never null.
  *
@@ -63,11 +68,11 @@ public record ServiceInstance(
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?");
 
     /**
-     * Checks that the components are representable (see the class documentation) and copies them. The portable rules
-     * are not checked here: use {@link #checkPortable()} or {@link Builder#build()}.
+     * Checks the components against the portable rules (see the class documentation) and copies them. An instance
+     * built by {@link Builder#buildLenient()} is checked only for being representable.
      *
      * @throws NullPointerException if a component, a metadata key or value, or an endpoint is null
-     * @throws IllegalArgumentException if the id is empty or the name is not one {@link #checkName} accepts
+     * @throws IllegalArgumentException if a component breaks the rules; the message names the field and value
      */
     public ServiceInstance {
         Objects.requireNonNull(id, "id");
@@ -75,12 +80,27 @@ public record ServiceInstance(
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(endpoints, "endpoints");
-        checkName(name);
-        if (id.isEmpty()) {
-            throw invalid("id", id, "must not be empty");
-        }
+        // Only Builder.buildLenient() can pass this private type: the record keeps a single constructor.
+        boolean read = metadata instanceof ReadMetadata;
         metadata = copyMetadata(metadata);
         endpoints = copyEndpoints(endpoints);
+        if (read) {
+            checkName(name);
+            if (id.isEmpty()) {
+                throw invalid("id", id, "must not be empty");
+            }
+        } else {
+            checkPortable(id, name, version, metadata, endpoints);
+        }
+    }
+
+    /** The marker of an instance read from a backend: metadata in this type means "check only representability". */
+    private static final class ReadMetadata extends java.util.HashMap<String, String> {
+        private static final long serialVersionUID = 1L;
+
+        ReadMetadata(Map<String, String> metadata) {
+            super(metadata);
+        }
     }
 
     /**
@@ -137,6 +157,12 @@ public record ServiceInstance(
      * @throws IllegalArgumentException if a component breaks a portable rule; the message names the field and value
      */
     public ServiceInstance checkPortable() {
+        checkPortable(id, name, version, metadata, endpoints);
+        return this;
+    }
+
+    private static void checkPortable(
+            String id, String name, String version, Map<String, String> metadata, List<URI> endpoints) {
         checkPortableName(name);
         checkPortableId(id);
         if (version.length() > MAX_ID_LENGTH) {
@@ -162,7 +188,6 @@ public record ServiceInstance(
                 throw invalid(field, uri.toString(), "is a duplicate");
             }
         }
-        return this;
     }
 
     private static void checkPortableId(String id) {
@@ -378,20 +403,26 @@ public record ServiceInstance(
         }
 
         /**
-         * Builds the instance and checks it against the portable rules ({@link ServiceInstance#checkPortable()}), so
-         * that what is built can be registered on every backend.
+         * Builds the instance, checking the portable rules (as the canonical constructor does), so that what is built
+         * can be registered on every backend.
          *
          * @return the instance
          * @throws NullPointerException if the id or the name was not set
          * @throws IllegalArgumentException if a value breaks the portable rules of {@link ServiceInstance}
          */
         public ServiceInstance build() {
-            return buildLenient().checkPortable();
+            return new ServiceInstance(
+                    Objects.requireNonNull(id, "ServiceInstance.id was not set"),
+                    Objects.requireNonNull(name, "ServiceInstance.name was not set"),
+                    version,
+                    metadata,
+                    endpoints);
         }
 
         /**
-         * Builds the instance checking only that it is representable (the canonical constructor's rules), not the
-         * portable ones; for instances read from a backend, as written by another client such as Kratos.
+         * Builds the instance checking only that it is representable, not the portable rules; for instances read
+         * from a backend, as written by another client such as Kratos. {@code register} rejects what is not
+         * portable.
          *
          * @return the instance
          * @throws NullPointerException if the id or the name was not set
@@ -403,7 +434,7 @@ public record ServiceInstance(
                     Objects.requireNonNull(id, "ServiceInstance.id was not set"),
                     Objects.requireNonNull(name, "ServiceInstance.name was not set"),
                     version,
-                    metadata,
+                    new ReadMetadata(metadata),
                     endpoints);
         }
     }

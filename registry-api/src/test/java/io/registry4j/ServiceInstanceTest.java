@@ -172,7 +172,7 @@ class ServiceInstanceTest {
     }
 
     @Test
-    void theConstructorKeepsWhatKratosAcceptsAndCheckPortableRejectsIt() {
+    void buildLenientKeepsWhatKratosAcceptsAndCheckPortableRejectsIt() {
         // Each is something Kratos writes or reads; registry4j represents it as read, and refuses to register it.
         String[][] cases = {
             {"id", "ünï-1", "orders", "grpc://h:1"},
@@ -186,7 +186,11 @@ class ServiceInstanceTest {
             {"endpoints[0]", "x", "orders", "http://admin:pw@h:80"},
         };
         for (String[] c : cases) {
-            ServiceInstance i = new ServiceInstance(c[1], c[2], "", Map.of(), List.of(URI.create(c[3])));
+            ServiceInstance i =
+                    ServiceInstance.builder().id(c[1]).name(c[2]).endpoint(c[3]).buildLenient();
+            assertThatThrownBy(() -> new ServiceInstance(c[1], c[2], "", Map.of(), List.of(URI.create(c[3]))))
+                    .as("the constructor is portable: " + String.join(" ", c))
+                    .hasMessageStartingWith("ServiceInstance." + c[0]);
             assertThat(i.id()).isEqualTo(c[1]);
             assertThat(i.name()).isEqualTo(c[2]);
             assertThatThrownBy(i::checkPortable)
@@ -203,8 +207,12 @@ class ServiceInstanceTest {
                 .buildLenient();
         assertThat(loose.endpoints()).isEmpty();
         assertThat(loose.metadata()).containsEntry("", "empty key").containsEntry("registry4j.id", "reserved");
-        ServiceInstance twice = new ServiceInstance(
-                "x", "s", "", Map.of(), List.of(URI.create("grpc://h:1"), URI.create("grpc://h:1")));
+        ServiceInstance twice = ServiceInstance.builder()
+                .id("x")
+                .name("s")
+                .endpoint("grpc://h:1")
+                .endpoint("grpc://h:1")
+                .buildLenient();
         assertThat(twice.endpoints()).hasSize(2);
         assertThatThrownBy(twice::checkPortable).hasMessageContaining("duplicate");
     }
@@ -212,7 +220,7 @@ class ServiceInstanceTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "a/b", "hello world", "tab\there", "nl\nx", "nbsp\u00a0x"})
     void evenAReadInstanceNeedsANameThatCanBeLookedUp(String name) {
-        assertThatThrownBy(() -> new ServiceInstance("x", name, "", Map.of(), List.of()))
+        assertThatThrownBy(() -> ServiceInstance.builder().id("x").name(name).buildLenient())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("ServiceInstance.name");
         assertThatThrownBy(() -> ServiceInstance.checkName(name)).isInstanceOf(IllegalArgumentException.class);
@@ -220,7 +228,7 @@ class ServiceInstanceTest {
 
     @Test
     void evenAReadInstanceNeedsAnId() {
-        assertThatThrownBy(() -> new ServiceInstance("", "s", "", Map.of(), List.of()))
+        assertThatThrownBy(() -> ServiceInstance.builder().id("").name("s").buildLenient())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("ServiceInstance.id must not be empty");
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.registry4j.ServiceInstance;
-import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +50,11 @@ class RegisterChecksTest {
     }
 
     private static ServiceInstance read(String id, String name, Map<String, String> metadata, String... endpoints) {
-        return new ServiceInstance(
-                id,
-                name,
-                "",
-                metadata,
-                java.util.Arrays.stream(endpoints).map(URI::create).toList());
+        var b = ServiceInstance.builder().id(id).name(name).metadata(metadata);
+        for (String e : endpoints) {
+            b.endpoint(e);
+        }
+        return b.buildLenient();
     }
 
     @Test
