@@ -122,7 +122,11 @@ public record ServiceInstance(
             ok = c != '/' && !Character.isWhitespace(c) && !Character.isSpaceChar(c) && !Character.isISOControl(c);
         }
         if (!ok) {
-            throw invalid("name", name, "must be non-empty, without '/', whitespace or control characters");
+            throw invalid(
+                    "name",
+                    name,
+                    "must be non-empty, without '/', whitespace or control characters (a registered name is 1-"
+                            + MAX_NAME_LENGTH + " characters of [A-Za-z0-9._-])");
         }
         return name;
     }

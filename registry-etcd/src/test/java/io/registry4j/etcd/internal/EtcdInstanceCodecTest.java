@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.registry4j.ServiceInstance;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -161,12 +158,14 @@ class EtcdInstanceCodecTest {
                                 "{\"k\":\"v\"}",
                                 "[\"grpc://my_service:9000\",\"http://my_service\"]")));
         assertThat(read)
-                .isEqualTo(new ServiceInstance(
-                        "1",
-                        "my_service",
-                        "v1",
-                        Map.of("k", "v"),
-                        List.of(URI.create("grpc://my_service:9000"), URI.create("http://my_service"))));
+                .isEqualTo(ServiceInstance.builder()
+                        .id("1")
+                        .name("my_service")
+                        .version("v1")
+                        .putMetadata("k", "v")
+                        .endpoint("grpc://my_service:9000")
+                        .endpoint("http://my_service")
+                        .buildLenient());
     }
 
     static Stream<Arguments> kratosRecordsRegistry4jSkips() {

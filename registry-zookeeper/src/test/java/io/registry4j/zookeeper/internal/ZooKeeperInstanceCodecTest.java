@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.registry4j.ServiceInstance;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -172,12 +169,14 @@ class ZooKeeperInstanceCodecTest {
                         "{\"k\":\"v\"}",
                         "[\"grpc://my_service:9000\",\"http://my_service\"]")));
         assertThat(read)
-                .isEqualTo(new ServiceInstance(
-                        "1",
-                        "my_service",
-                        "v1",
-                        Map.of("k", "v"),
-                        List.of(URI.create("grpc://my_service:9000"), URI.create("http://my_service"))));
+                .isEqualTo(ServiceInstance.builder()
+                        .id("1")
+                        .name("my_service")
+                        .version("v1")
+                        .putMetadata("k", "v")
+                        .endpoint("grpc://my_service:9000")
+                        .endpoint("http://my_service")
+                        .buildLenient());
     }
 
     static Stream<Arguments> kratosRecordsRegistry4jSkips() {
