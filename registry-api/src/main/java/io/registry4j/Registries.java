@@ -41,11 +41,13 @@ public final class Registries {
         try {
             return open(new URI(url.strip()));
         } catch (URISyntaxException e) {
+            // Neither the text nor the native exception (whose message quotes the text) is passed on: the URL may
+            // hold a password that does not parse, such as one with a space.
             throw new RegistryException(
                     RegistryException.Kind.INVALID_ARGUMENT,
                     "registry4j",
-                    "registry URL is not a URI (" + e.getReason() + "): '" + url + "'",
-                    e);
+                    "registry URL is not a URI (" + e.getReason() + " at index " + e.getIndex() + "): '"
+                            + RegistryUri.redact(url.strip()) + "'");
         }
     }
 

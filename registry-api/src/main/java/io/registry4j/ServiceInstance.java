@@ -14,19 +14,36 @@ import org.jspecify.annotations.Nullable;
 /**
  * One instance of a service: what a service registers and what discovery returns.
  *
- * <p>Immutable and validated on construction, so an instance that exists can be stored by every backend. The rules,
- * each rejected with an {@link IllegalArgumentException} that names the field and the offending value:
+ * <p>Immutable. There are two sets of rules, because registry4j reads what other registry clients (Kratos above all)
+ * wrote, and writes only what every backend can store:
+ *
+ * <p><b>Portable</b> (checked by the canonical constructor and {@link Builder#build()}, so every instance a program
+ * builds can be registered on every backend; {@code register} checks again with {@link #checkPortable()}), each
+ * rejected with an {@link IllegalArgumentException} that names the field and the offending value:
  *
  * <ul>
  *   <li>{@code name}: 1–63 characters of {@code [A-Za-z0-9._-]}, starting and ending with a letter or digit (the
  *       portable set every backend can store).
  *   <li>{@code id}: 1–128 printable ASCII characters, no {@code /}, no whitespace. Unique within a service.
  *   <li>{@code version}: at most 128 characters; may be empty.
- *   <li>{@code metadata}: no empty keys, no null keys or values; keys starting with {@value #RESERVED_PREFIX} are
- *       reserved for the library.
- *   <li>{@code endpoints}: at least one; each an absolute URI with a scheme, a host and a port from 1 to 65535,
- *       such as {@code grpc://10.0.0.7:9000} or {@code https://[::1]:8443}; no duplicates. Order is kept.
+ *   <li>{@code metadata}: no empty keys; keys starting with {@value #RESERVED_PREFIX} are reserved for the library.
+ *   <li>{@code endpoints}: at least one; each an absolute URI with a scheme, a host and a port from 1 to 65535, such
+ *       as {@code grpc://10.0.0.7:9000}, {@code https://[::1]:8443} or {@code grpc://my_service:9000} (the host is
+ *       parsed by {@link Endpoints}, so Docker Compose names with {@code _} are accepted), and no user info: an
+ *       endpoint is published to every reader, so {@code http://admin:pw@h:80} is refused. No duplicates. Order is
+ *       kept.
  * </ul>
+ *
+ * <p><b>Representable</b> (checked by {@link Builder#buildLenient()}, which backends use for what they read): no
+ * component, metadata key or value, or endpoint is null; {@code id} is not empty; {@code name} is a name {@link
+ * #checkName} accepts (not empty, no {@code /}, whitespace or control characters). Anything else that Kratos accepts
+ * is kept as read: endpoints without a port or with user info, long, non-ASCII or spaced ids, names outside the
+ * portable set, long versions, empty or {@value #RESERVED_PREFIX} metadata keys, zero or duplicate endpoints. Such an
+ * instance is returned by {@code getService} and {@code watch}, and {@code register} rejects it.
+ *
+ * <p>Design: the portable rules stay in the canonical constructor, so code that builds instances (and the backends'
+ * own codecs, which map native records that registry4j wrote) keeps the guarantee; leniency is asked for explicitly
+ * through {@link Builder#buildLenient()}, which the Kratos JSON codec uses.
  *
  * <p>Equality is by value over all five components. Collections are copied and never null.
  *
@@ -42,19 +59,20 @@ public record ServiceInstance(
     /** Metadata keys starting with this prefix are reserved for registry4j itself. */
     public static final String RESERVED_PREFIX = "registry4j.";
 
-    /** The longest allowed {@code name}. */
+    /** The longest portable {@code name}. */
     public static final int MAX_NAME_LENGTH = 63;
 
-    /** The longest allowed {@code id} and {@code version}. */
+    /** The longest portable {@code id} and {@code version}. */
     public static final int MAX_ID_LENGTH = 128;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?");
 
     /**
-     * Validates and copies the components.
+     * Checks the components against the portable rules (see the class documentation) and copies them. An instance
+     * built by {@link Builder#buildLenient()} is checked only for being representable.
      *
-     * @throws NullPointerException if a component is null
-     * @throws IllegalArgumentException if a component breaks the rules above; the message names the field and value
+     * @throws NullPointerException if a component, a metadata key or value, or an endpoint is null
+     * @throws IllegalArgumentException if a component breaks the rules; the message names the field and value
      */
     public ServiceInstance {
         Objects.requireNonNull(id, "id");
@@ -62,18 +80,34 @@ public record ServiceInstance(
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(endpoints, "endpoints");
-        checkName(name);
-        checkId(id);
-        if (version.length() > MAX_ID_LENGTH) {
-            throw invalid("version", version, "must be at most " + MAX_ID_LENGTH + " characters");
-        }
+        // Only Builder.buildLenient() can pass this private type: the record keeps a single constructor.
+        boolean read = metadata instanceof ReadMetadata;
         metadata = copyMetadata(metadata);
         endpoints = copyEndpoints(endpoints);
+        if (read) {
+            checkName(name);
+            if (id.isEmpty()) {
+                throw invalid("id", id, "must not be empty");
+            }
+        } else {
+            checkPortable(id, name, version, metadata, endpoints);
+        }
+    }
+
+    /** The marker of an instance read from a backend: metadata in this type means "check only representability". */
+    private static final class ReadMetadata extends java.util.HashMap<String, String> {
+        private static final long serialVersionUID = 1L;
+
+        ReadMetadata(Map<String, String> metadata) {
+            super(metadata);
+        }
     }
 
     /**
-     * Checks a service name against the rules of {@code name} without building an instance; used by
-     * {@code getService} and {@code watch}.
+     * Checks a service name that can be looked up, without building an instance; used by {@code getService} and
+     * {@code watch}. Lenient like Kratos: any non-empty name without {@code /} (the separator of the etcd and
+     * ZooKeeper layouts), whitespace or control characters, so names such as {@code my_service} or {@code
+     * café} are found. {@code register} applies the stricter {@link #checkPortableName}.
      *
      * @param name the name to check
      * @return {@code name}
@@ -81,6 +115,31 @@ public record ServiceInstance(
      * @throws IllegalArgumentException if {@code name} is not a valid service name
      */
     public static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        boolean ok = !name.isEmpty();
+        for (int i = 0; ok && i < name.length(); i++) {
+            char c = name.charAt(i);
+            ok = c != '/' && !Character.isWhitespace(c) && !Character.isSpaceChar(c) && !Character.isISOControl(c);
+        }
+        if (!ok) {
+            throw invalid(
+                    "name",
+                    name,
+                    "must be non-empty, without '/', whitespace or control characters (a registered name is 1-"
+                            + MAX_NAME_LENGTH + " characters of [A-Za-z0-9._-])");
+        }
+        return name;
+    }
+
+    /**
+     * Checks a service name against the portable rules of {@code name}: what {@code register} accepts.
+     *
+     * @param name the name to check
+     * @return {@code name}
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is not a portable service name
+     */
+    public static String checkPortableName(String name) {
         Objects.requireNonNull(name, "name");
         if (name.isEmpty()
                 || name.length() > MAX_NAME_LENGTH
@@ -94,7 +153,48 @@ public record ServiceInstance(
         return name;
     }
 
-    private static void checkId(String id) {
+    /**
+     * Checks this instance against the portable rules (see the class documentation): what every backend can store and
+     * what {@code register} accepts.
+     *
+     * @return this instance
+     * @throws IllegalArgumentException if a component breaks a portable rule; the message names the field and value
+     */
+    public ServiceInstance checkPortable() {
+        checkPortable(id, name, version, metadata, endpoints);
+        return this;
+    }
+
+    private static void checkPortable(
+            String id, String name, String version, Map<String, String> metadata, List<URI> endpoints) {
+        checkPortableName(name);
+        checkPortableId(id);
+        if (version.length() > MAX_ID_LENGTH) {
+            throw invalid("version", version, "must be at most " + MAX_ID_LENGTH + " characters");
+        }
+        for (String key : metadata.keySet()) {
+            if (key.isEmpty()) {
+                throw invalid("metadata key", key, "must not be empty");
+            }
+            if (key.startsWith(RESERVED_PREFIX)) {
+                throw invalid("metadata key", key, "is reserved: keys starting with " + RESERVED_PREFIX);
+            }
+        }
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("ServiceInstance.endpoints must hold at least one endpoint, got []");
+        }
+        var seen = new HashSet<URI>();
+        for (int i = 0; i < endpoints.size(); i++) {
+            URI uri = endpoints.get(i);
+            String field = "endpoints[" + i + "]";
+            checkPortableEndpoint(field, uri);
+            if (!seen.add(uri)) {
+                throw invalid(field, uri.toString(), "is a duplicate");
+            }
+        }
+    }
+
+    private static void checkPortableId(String id) {
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
             throw invalid("id", id, "must be 1-" + MAX_ID_LENGTH + " characters");
         }
@@ -103,6 +203,25 @@ public record ServiceInstance(
             if (c <= ' ' || c > '~' || c == '/') {
                 throw invalid("id", id, "must be printable ASCII without '/' or whitespace");
             }
+        }
+    }
+
+    private static void checkPortableEndpoint(String field, URI uri) {
+        if (!uri.isAbsolute() || uri.getScheme().isEmpty() || uri.isOpaque()) {
+            throw invalid(field, uri.toString(), "must be an absolute URI with a scheme, like grpc://host:9000");
+        }
+        if (Endpoints.hasUserInfo(uri)) {
+            throw invalid(
+                    field,
+                    Endpoints.redact(uri),
+                    "must not carry user info (credentials): endpoints are published to every reader");
+        }
+        if (Endpoints.host(uri) == null) {
+            throw invalid(field, uri.toString(), "must have a host, like grpc://host:9000");
+        }
+        int port = Endpoints.port(uri);
+        if (port < 1 || port > 65535) {
+            throw invalid(field, uri.toString(), "must have a port from 1 to 65535");
         }
     }
 
@@ -117,37 +236,14 @@ public record ServiceInstance(
             if (e.getValue() == null) {
                 throw new NullPointerException("metadata value of key " + quote(key));
             }
-            if (key.isEmpty()) {
-                throw invalid("metadata key", key, "must not be empty");
-            }
-            if (key.startsWith(RESERVED_PREFIX)) {
-                throw invalid("metadata key", key, "is reserved: keys starting with " + RESERVED_PREFIX);
-            }
         }
         return Map.copyOf(metadata);
     }
 
     private static List<URI> copyEndpoints(List<URI> given) {
         List<URI> endpoints = new ArrayList<>(given);
-        if (endpoints.isEmpty()) {
-            throw new IllegalArgumentException("ServiceInstance.endpoints must hold at least one endpoint, got []");
-        }
-        var seen = new HashSet<URI>();
         for (int i = 0; i < endpoints.size(); i++) {
-            URI uri = Objects.requireNonNull(endpoints.get(i), "endpoints[" + i + "]");
-            String field = "endpoints[" + i + "]";
-            if (!uri.isAbsolute() || uri.getScheme().isEmpty()) {
-                throw invalid(field, uri.toString(), "must be an absolute URI with a scheme, like grpc://host:9000");
-            }
-            if (uri.getHost() == null) {
-                throw invalid(field, uri.toString(), "must have a host, like grpc://host:9000");
-            }
-            if (uri.getPort() < 1 || uri.getPort() > 65535) {
-                throw invalid(field, uri.toString(), "must have a port from 1 to 65535");
-            }
-            if (!seen.add(uri)) {
-                throw invalid(field, uri.toString(), "is a duplicate");
-            }
+            Objects.requireNonNull(endpoints.get(i), "endpoints[" + i + "]");
         }
         return List.copyOf(endpoints);
     }
@@ -177,7 +273,8 @@ public record ServiceInstance(
     }
 
     /**
-     * Starts a builder; {@code version} defaults to empty, {@code metadata} to none.
+     * Starts a builder; {@code version} defaults to empty, {@code metadata} to none. {@link Builder#build()} checks the
+     * portable rules, {@link Builder#buildLenient()} only the representable ones.
      *
      * @return a new builder
      */
@@ -310,11 +407,12 @@ public record ServiceInstance(
         }
 
         /**
-         * Validates and builds the instance.
+         * Builds the instance, checking the portable rules (as the canonical constructor does), so that what is built
+         * can be registered on every backend.
          *
          * @return the instance
          * @throws NullPointerException if the id or the name was not set
-         * @throws IllegalArgumentException if a value breaks the rules of {@link ServiceInstance}
+         * @throws IllegalArgumentException if a value breaks the portable rules of {@link ServiceInstance}
          */
         public ServiceInstance build() {
             return new ServiceInstance(
@@ -322,6 +420,25 @@ public record ServiceInstance(
                     Objects.requireNonNull(name, "ServiceInstance.name was not set"),
                     version,
                     metadata,
+                    endpoints);
+        }
+
+        /**
+         * Builds the instance checking only that it is representable, not the portable rules; for instances read
+         * from a backend, as written by another client such as Kratos. {@code register} rejects what is not
+         * portable.
+         *
+         * @return the instance
+         * @throws NullPointerException if the id or the name was not set
+         * @throws IllegalArgumentException if the id is empty or the name is not one {@link ServiceInstance#checkName}
+         *     accepts
+         */
+        public ServiceInstance buildLenient() {
+            return new ServiceInstance(
+                    Objects.requireNonNull(id, "ServiceInstance.id was not set"),
+                    Objects.requireNonNull(name, "ServiceInstance.name was not set"),
+                    version,
+                    new ReadMetadata(metadata),
                     endpoints);
         }
     }

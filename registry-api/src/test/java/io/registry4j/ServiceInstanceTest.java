@@ -170,4 +170,101 @@ class ServiceInstanceTest {
         assertThat(ServiceInstance.checkName("ok")).isEqualTo("ok");
         assertThatThrownBy(() -> ServiceInstance.checkName("no good")).hasMessageContaining("\"no good\"");
     }
+
+    @Test
+    void buildLenientKeepsWhatKratosAcceptsAndCheckPortableRejectsIt() {
+        // Each is something Kratos writes or reads; registry4j represents it as read, and refuses to register it.
+        String[][] cases = {
+            {"id", "ünï-1", "orders", "grpc://h:1"},
+            {"id", "a/b", "orders", "grpc://h:1"},
+            {"id", "has space", "orders", "grpc://h:1"},
+            {"id", "i".repeat(129), "orders", "grpc://h:1"},
+            {"name", "x", "a:b", "grpc://h:1"},
+            {"name", "x", "café", "grpc://h:1"},
+            {"name", "x", "n".repeat(64), "grpc://h:1"},
+            {"endpoints[0]", "x", "orders", "grpc://h"},
+            {"endpoints[0]", "x", "orders", "http://admin:pw@h:80"},
+        };
+        for (String[] c : cases) {
+            ServiceInstance i =
+                    ServiceInstance.builder().id(c[1]).name(c[2]).endpoint(c[3]).buildLenient();
+            assertThatThrownBy(() -> new ServiceInstance(c[1], c[2], "", Map.of(), List.of(URI.create(c[3]))))
+                    .as("the constructor is portable: " + String.join(" ", c))
+                    .hasMessageStartingWith("ServiceInstance." + c[0]);
+            assertThat(i.id()).isEqualTo(c[1]);
+            assertThat(i.name()).isEqualTo(c[2]);
+            assertThatThrownBy(i::checkPortable)
+                    .as(String.join(" ", c))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("ServiceInstance." + c[0]);
+        }
+        ServiceInstance loose = ServiceInstance.builder()
+                .id("x")
+                .name("s")
+                .version("v".repeat(200))
+                .putMetadata("", "empty key")
+                .putMetadata("registry4j.id", "reserved")
+                .buildLenient();
+        assertThat(loose.endpoints()).isEmpty();
+        assertThat(loose.metadata()).containsEntry("", "empty key").containsEntry("registry4j.id", "reserved");
+        ServiceInstance twice = ServiceInstance.builder()
+                .id("x")
+                .name("s")
+                .endpoint("grpc://h:1")
+                .endpoint("grpc://h:1")
+                .buildLenient();
+        assertThat(twice.endpoints()).hasSize(2);
+        assertThatThrownBy(twice::checkPortable).hasMessageContaining("duplicate");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a/b", "hello world", "tab\there", "nl\nx", "nbsp\u00a0x"})
+    void evenAReadInstanceNeedsANameThatCanBeLookedUp(String name) {
+        assertThatThrownBy(() -> ServiceInstance.builder().id("x").name(name).buildLenient())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("ServiceInstance.name");
+        assertThatThrownBy(() -> ServiceInstance.checkName(name)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void evenAReadInstanceNeedsAnId() {
+        assertThatThrownBy(() -> ServiceInstance.builder().id("").name("s").buildLenient())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("ServiceInstance.id must not be empty");
+    }
+
+    @Test
+    void lookupNamesAreLenientPortableNamesAreNot() {
+        assertThat(ServiceInstance.checkName("my_service")).isEqualTo("my_service");
+        assertThat(ServiceInstance.checkName("Grüße:v1")).isEqualTo("Grüße:v1");
+        assertThat(ServiceInstance.checkPortableName("my_service")).isEqualTo("my_service");
+        assertThatThrownBy(() -> ServiceInstance.checkPortableName("Grüße:v1")).hasMessageContaining("\"Grüße:v1\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "grpc://my_service:9000",
+                "http://compose_web_1:80/x",
+                "grpc://[::1]:9000",
+                "grpc://h.example-1:1"
+            })
+    void endpointHostsAreParsedByTheRegistryNotByUriGetHost(String endpoint) {
+        ServiceInstance i = valid().endpoints(List.of(URI.create(endpoint))).build();
+        assertThat(Endpoints.host(i.endpoints().get(0))).isNotNull();
+        assertThat(Endpoints.port(URI.create("grpc://my_service:9000"))).isEqualTo(9000);
+        assertThat(Endpoints.host(URI.create("grpc://my_service:9000"))).isEqualTo("my_service");
+        assertThat(Endpoints.host(URI.create("https://[::1]:8443"))).isEqualTo("[::1]");
+    }
+
+    @Test
+    void endpointsWithCredentialsAreRefusedWithoutPrintingThem() {
+        assertThatThrownBy(() -> valid().endpoint("http://admin:pw@h:80").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ServiceInstance.endpoints[1]")
+                .hasMessageContaining("user info")
+                .hasMessageContaining("\"http://***@h:80\"")
+                .hasMessageNotContaining("admin")
+                .hasMessageNotContaining("pw@");
+    }
 }

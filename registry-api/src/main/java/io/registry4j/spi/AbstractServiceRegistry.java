@@ -273,7 +273,7 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
         if (warnedEntries.size() < 10_000 && warnedEntries.putIfAbsent(key, Boolean.TRUE) == null) {
             LOG.log(
                     Level.WARNING,
-                    backend + ": skipping entry " + key + " that is not a valid instance: " + reason.getMessage());
+                    backend + ": skipping entry " + key + " that registry4j cannot read: " + reason.getMessage());
         } else {
             LOG.log(Level.DEBUG, "{0}: skipping entry {1}: {2}", backend, key, reason.getMessage());
         }
@@ -316,6 +316,8 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
     @Override
     public final void register(ServiceInstance instance) {
         Objects.requireNonNull(instance, "instance");
+        // Reads keep what Kratos accepts; writes only what every backend can store (DESIGN.md section 2).
+        instance.checkPortable();
         checkOpen();
         keeper.register(instance);
     }

@@ -18,9 +18,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #encode} writes exactly what Go's {@code encoding/json} writes for Kratos' {@code ServiceInstance}: fields
  * in that order, metadata keys sorted, {@code <}, {@code >}, {@code &}, U+2028 and U+2029 escaped, other non-ASCII
- * text as UTF-8. {@link #decode} accepts any valid JSON object with those fields (unknown fields are ignored,
- * {@code null} metadata is empty) and rejects anything else with an {@link IllegalArgumentException} saying what and
- * where. Stateless and thread-safe.
+ * text as UTF-8. {@link #decode} reads what Kratos' Go code reads: any valid JSON object with those fields (unknown
+ * fields are ignored, {@code null} metadata or endpoints are empty, a {@code null} metadata value is empty), building
+ * the instance with {@link ServiceInstance.Builder#buildLenient()}, so ids, names, metadata keys and endpoints that
+ * Kratos accepts but registry4j would not register are kept as read. It rejects, with an {@link
+ * IllegalArgumentException} saying what and where, what registry4j cannot represent: text that is not a JSON object,
+ * an id or name that is missing, not a string or empty, a name with {@code /}, whitespace or control characters
+ * ({@link ServiceInstance#checkName}), a metadata value or an endpoint that is not a string, an endpoint that is not
+ * a URI. Stateless and thread-safe.
  */
 public final class KratosJson {
     private KratosJson() {}
@@ -136,20 +141,22 @@ public final class KratosJson {
             throw new IllegalArgumentException("\"metadata\" is not an object");
         }
         Object endpoints = map.get("endpoints");
-        if (!(endpoints instanceof List<?> list)) {
-            throw new IllegalArgumentException("\"endpoints\" is missing or not an array");
-        }
-        for (Object e : list) {
-            if (!(e instanceof String text)) {
-                throw new IllegalArgumentException("an endpoint is not a string");
+        if (endpoints instanceof List<?> list) {
+            for (Object e : list) {
+                if (!(e instanceof String text)) {
+                    throw new IllegalArgumentException("an endpoint is not a string");
+                }
+                try {
+                    b.endpoint(new URI(text));
+                } catch (URISyntaxException ex) {
+                    throw new IllegalArgumentException(
+                            "endpoint is not a URI (" + ex.getReason() + "): \"" + e + "\"", ex);
+                }
             }
-            try {
-                b.endpoint(new URI(text));
-            } catch (URISyntaxException ex) {
-                throw new IllegalArgumentException("endpoint is not a URI: \"" + e + "\"", ex);
-            }
+        } else if (endpoints != null && endpoints != Parser.NULL) { // Go reads a missing or null list as empty
+            throw new IllegalArgumentException("\"endpoints\" is not an array");
         }
-        return b.build();
+        return b.buildLenient();
     }
 
     private static String requiredString(Map<?, ?> map, String field) {

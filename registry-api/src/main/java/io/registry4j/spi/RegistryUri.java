@@ -2,7 +2,9 @@ package io.registry4j.spi;
 
 import io.registry4j.RegistryException;
 import java.net.URI;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -80,14 +82,41 @@ public final class RegistryUri {
         return new RegistryUri(uri, scheme, authority, path, Collections.unmodifiableMap(options));
     }
 
+    /**
+     * Decodes the %-escapes of a query part as UTF-8. Unlike {@link java.net.URLDecoder} (HTML forms), a {@code +}
+     * stays a {@code +}: in a URI it is a literal character, and a password such as {@code ab+cd} must arrive intact.
+     */
     private static String decode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        var bytes = new java.io.ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '%') {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+            int lo = hi < 0 ? -1 : Character.digit(s.charAt(i + 2), 16);
+            if (lo < 0) {
+                // The part may hold a secret: say where the bad escape is, not what the part is.
+                throw new RegistryException(
+                        RegistryException.Kind.INVALID_ARGUMENT,
+                        "registry4j",
+                        "registry URL has a bad %-escape in an option at offset " + i + " of its name or value");
+            }
+            bytes.write(hi * 16 + lo);
+            i += 2;
+        }
+        var decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
         try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new RegistryException(
-                    RegistryException.Kind.INVALID_ARGUMENT,
-                    "registry4j",
-                    "registry URL option '" + s + "' has a bad %-escape: " + e.getMessage());
+            return decoder.decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw new AssertionError("a REPLACE decoder does not throw", e);
         }
     }
 
@@ -104,8 +133,23 @@ public final class RegistryUri {
         if (userInfo != null) {
             text = text.replace(userInfo + "@", "***@");
         }
+        return redact(text);
+    }
+
+    /**
+     * A URL that may not even parse, as safe to print: everything between {@code ://} and the last {@code @} (user
+     * info, which may itself hold {@code @}, {@code /} or spaces when the URL does not parse), and the values of
+     * options that look like secrets, are replaced by {@code ***}.
+     *
+     * @param url the URL text
+     * @return the printable form
+     */
+    public static String redact(String url) {
+        String text = USER_INFO.matcher(url).replaceFirst("$1***@");
         return SECRET_OPTION.matcher(text).replaceAll("$1=***");
     }
+
+    private static final Pattern USER_INFO = Pattern.compile("^([^:/?#]*://).*@", Pattern.DOTALL);
 
     private static final Pattern SECRET_OPTION =
             Pattern.compile("(?i)([?&][^=&]*(?:password|secret|token|key)[^=&]*)=[^&]*");
@@ -206,7 +250,8 @@ public final class RegistryUri {
      * @param name the option
      * @param defaultValue the value if it is not given
      * @return the value
-     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the value is not a duration
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the value is not a duration or is negative (a zero
+     *     duration is returned: whether it means "off" or is invalid is the option's to say)
      */
     public Duration duration(String name, Duration defaultValue) {
         String v = options.get(name);
@@ -259,7 +304,7 @@ public final class RegistryUri {
      * @param what the option name, for the message
      * @param value the text
      * @return the duration
-     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the value is not a duration
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the value is not a duration or is negative
      */
     public Duration parseDuration(String what, String value) {
         String v = value.strip();
@@ -275,7 +320,11 @@ public final class RegistryUri {
                     default -> Duration.ofDays(n);
                 };
             }
-            return Duration.parse(v);
+            Duration d = Duration.parse(v);
+            if (d.isNegative()) {
+                throw invalid("option '" + what + "'", value, "must not be negative");
+            }
+            return d;
         } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
             throw invalid("option '" + what + "'", value, "must be a duration like 500ms, 15s, 2m or PT15S");
         }

@@ -77,7 +77,12 @@ class KratosJsonTest {
                 "{\"id\":1,\"name\":\"b\",\"endpoints\":[\"h://x:1\"]}",
                 "{\"id\":\"a\",\"name\":\"b\",\"endpoints\":\"h://x:1\"}",
                 "{\"id\":\"a\",\"name\":\"b\",\"endpoints\":[\"no port\"]}",
-                "{\"id\":\"a\",\"name\":\"b\",\"endpoints\":[]}",
+                "{\"id\":\"\",\"name\":\"b\",\"endpoints\":[\"h://x:1\"]}",
+                "{\"id\":\"a\",\"name\":\"\",\"endpoints\":[\"h://x:1\"]}",
+                "{\"id\":\"a\",\"name\":\"a/b\",\"endpoints\":[\"h://x:1\"]}",
+                "{\"id\":\"a\",\"name\":\"hello world\",\"endpoints\":[\"h://x:1\"]}",
+                "{\"id\":\"a\",\"name\":\"b\",\"endpoints\":[\"grpc://h:1\",\"grpc://bad host:1\"]}",
+                "{\"id\":\"a\",\"name\":\"b\",\"endpoints\":[\"10.0.0.7:9000\"]}",
                 "{\"id\":\"a\",\"name\":\"b\",\"endpoints\":[\"h://x:1\"],\"metadata\":{\"k\":1}}",
                 "{\"id\":\"a\",\"name\":\"b\",\"endpoints\":[\"h://x:1\"],\"metadata\":[]}",
                 "{\"id\":\"a\",\"name\":\"b\",\"endpoints\":[\"h://x:1\"]} trailing",
@@ -94,5 +99,47 @@ class KratosJsonTest {
     @Test
     void refusesAbsurdNesting() {
         assertThatThrownBy(() -> KratosJson.decode("[".repeat(10_000))).hasMessageContaining("nesting");
+    }
+
+    /** What Kratos' Go code writes and reads, though registry4j would not register it; each is read as is. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "{\"id\":\"1\",\"name\":\"s\",\"version\":\"\",\"metadata\":null,\"endpoints\":[\"grpc://10.0.0.7\"]}",
+                "{\"id\":\"实例-1\",\"name\":\"s\",\"version\":\"\",\"metadata\":null,\"endpoints\":[\"grpc://h:1\"]}",
+                "{\"id\":\"a b\",\"name\":\"s\",\"version\":\"\",\"metadata\":null,\"endpoints\":[\"grpc://h:1\"]}",
+                "{\"id\":\"a/b\",\"name\":\"s\",\"version\":\"\",\"metadata\":null,\"endpoints\":[\"grpc://h:1\"]}",
+                "{\"id\":\"1\",\"name\":\"Grüße.v1:grpc\",\"version\":\"\",\"metadata\":null,\"endpoints\":[\"grpc://h:1\"]}",
+                "{\"id\":\"1\",\"name\":\"s\",\"version\":\"\",\"metadata\":null,\"endpoints\":[]}",
+                "{\"id\":\"1\",\"name\":\"s\",\"version\":\"\",\"metadata\":null,\"endpoints\":null}",
+                "{\"id\":\"1\",\"name\":\"s\",\"version\":\"\",\"metadata\":null}",
+                "{\"id\":\"1\",\"name\":\"s\",\"version\":\"\",\"metadata\":null,\"endpoints\":[\"grpc://h:1\",\"grpc://h:1\"]}",
+                "{\"id\":\"1\",\"name\":\"s\",\"version\":\"\",\"metadata\":{\"\":\"v\"},\"endpoints\":[\"grpc://h:1\"]}",
+                "{\"id\":\"1\",\"name\":\"s\",\"version\":\"\",\"metadata\":{\"registry4j.id\":\"v\"},\"endpoints\":[\"grpc://h:1\"]}",
+                "{\"id\":\"1\",\"name\":\"s\",\"version\":\"\",\"metadata\":null,\"endpoints\":[\"http://admin:pw@h:80\"]}"
+            })
+    void readsWhatKratosAcceptsEvenIfRegisterWouldNot(String text) {
+        ServiceInstance i = KratosJson.decode(text);
+        assertThat(i).isEqualTo(KratosJson.decode(KratosJson.encode(i)));
+        assertThatThrownBy(i::checkPortable).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void readsDockerComposeNamesWhichAreAlsoPortable() {
+        ServiceInstance i = KratosJson.decode("{\"id\":\"1\",\"name\":\"my_service\",\"version\":\"\","
+                + "\"metadata\":null,\"endpoints\":[\"grpc://my_service:9000\"]}");
+        assertThat(i.name()).isEqualTo("my_service");
+        assertThat(i.endpoints()).containsExactly(java.net.URI.create("grpc://my_service:9000"));
+        assertThat(i.checkPortable()).isSameAs(i);
+    }
+
+    @Test
+    void readsLongIdsAndVersionsWhole() {
+        String id = "i".repeat(300);
+        String version = "v".repeat(300);
+        ServiceInstance i = KratosJson.decode("{\"id\":\"" + id + "\",\"name\":\"s\",\"version\":\"" + version
+                + "\",\"metadata\":{},\"endpoints\":[\"grpc://h:1\"]}");
+        assertThat(i.id()).isEqualTo(id);
+        assertThat(i.version()).isEqualTo(version);
     }
 }

@@ -81,4 +81,37 @@ class RegistryUriTest {
         assertThatThrownBy(() -> RegistryUri.parse(URI.create("mailto:someone")))
                 .hasMessageContaining("scheme://host:port");
     }
+
+    @Test
+    void aPlusInAnOptionValueStaysAPlus() {
+        RegistryUri u = RegistryUri.parse(URI.create("nacos://h:8848?password=ab+cd&group=a%2Bb%20c&name=%C3%A9"));
+        assertThat(u.string("password", "")).isEqualTo("ab+cd");
+        assertThat(u.string("group", "")).isEqualTo("a+b c");
+        assertThat(u.string("name", "")).isEqualTo("é");
+    }
+
+    @Test
+    void negativeDurationsAreRejectedNamingTheOptionAndTheValue() {
+        RegistryUri u = RegistryUri.parse(URI.create("etcd://h:1?ttl=PT-5S&b=-PT1M&z=0s"));
+        assertThatThrownBy(() -> u.duration("ttl", Duration.ofSeconds(15)))
+                .isInstanceOfSatisfying(
+                        RegistryException.class,
+                        e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.INVALID_ARGUMENT))
+                .hasMessageContaining("option 'ttl'")
+                .hasMessageContaining("'PT-5S'")
+                .hasMessageContaining("negative");
+        assertThatThrownBy(() -> u.duration("b", Duration.ZERO))
+                .hasMessageContaining("option 'b'")
+                .hasMessageContaining("'-PT1M'");
+        // Zero is the option's to judge: some mean "off" by it, the others reject it naming themselves.
+        assertThat(u.duration("z", Duration.ofSeconds(1))).isZero();
+    }
+
+    @Test
+    void redactsUrlsThatDoNotParse() {
+        assertThat(RegistryUri.redact("etcd://root:pass word@h:2379?ttl=5s")).isEqualTo("etcd://***@h:2379?ttl=5s");
+        assertThat(RegistryUri.redact("nacos://h:8848?password=a b&group=g"))
+                .isEqualTo("nacos://h:8848?password=***&group=g");
+        assertThat(RegistryUri.redact("etcd://u:p/w@rd@h:1")).isEqualTo("etcd://***@h:1");
+    }
 }

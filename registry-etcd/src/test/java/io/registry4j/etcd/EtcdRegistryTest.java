@@ -3,6 +3,7 @@ package io.registry4j.etcd;
 import static io.registry4j.etcd.EtcdTestSupport.await;
 import static io.registry4j.etcd.EtcdTestSupport.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -77,8 +78,8 @@ class EtcdRegistryTest {
                 "/microservices/garbled/renamed",
                 bytes("{\"id\":\"original\",\"name\":\"garbled\",\"endpoints\":[\"grpc://127.0.0.1:1\"]}"));
         put(
-                "/microservices/garbled/no-port",
-                bytes("{\"id\":\"no-port\",\"name\":\"garbled\",\"endpoints\":[\"grpc://127.0.0.1\"]}"));
+                "/microservices/garbled/not-a-uri",
+                bytes("{\"id\":\"not-a-uri\",\"name\":\"garbled\",\"endpoints\":[\"grpc://bad host:1\"]}"));
         put(
                 "/microservices/garbled/nested/key",
                 bytes("{\"id\":\"key\",\"name\":\"garbled\",\"endpoints\":[\"grpc://127.0.0.1:1\"]}"));
@@ -103,6 +104,38 @@ class EtcdRegistryTest {
             await(plain.getKVClient()
                     .delete(
                             bytes("/microservices/garbled"),
+                            DeleteOption.builder().isPrefix(true).build()));
+        }
+    }
+
+    @Test
+    @DisplayName("Kratos records registry4j would not register are read by getService and watch, not skipped")
+    void kratosRecordsAreReadAsKratosReadsThem() throws Exception {
+        String s = "lenient";
+        // As Kratos' Go registry writes them: an id with '/' and a space, a port-less endpoint, a Compose host name.
+        String json = "{\"id\":\"pod 7/a\",\"name\":\"lenient\",\"version\":\"\",\"metadata\":{\"\":\"e\"},"
+                + "\"endpoints\":[\"grpc://my_service:9000\",\"http://10.0.0.7\"]}";
+        put("/microservices/lenient/pod 7/a", bytes(json));
+        try (EtcdRegistry b = registry()) {
+            ServiceInstance expected = ServiceInstance.builder()
+                    .id("pod 7/a")
+                    .name(s)
+                    .putMetadata("", "e")
+                    .endpoint("grpc://my_service:9000")
+                    .endpoint("http://10.0.0.7")
+                    .buildLenient();
+            assertThat(b.getService(s)).containsExactly(expected);
+            try (Watcher w = b.watch(s)) {
+                assertThat(w.next()).containsExactly(expected);
+            }
+            assertThat(b.skippedEntries()).isZero();
+            assertThatThrownBy(() -> b.register(expected))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("ServiceInstance.id");
+        } finally {
+            await(plain.getKVClient()
+                    .delete(
+                            bytes("/microservices/lenient"),
                             DeleteOption.builder().isPrefix(true).build()));
         }
     }

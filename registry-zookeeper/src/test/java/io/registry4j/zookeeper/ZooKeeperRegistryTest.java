@@ -149,6 +149,37 @@ class ZooKeeperRegistryTest {
     }
 
     @Test
+    void kratosRecordsRegistry4jWouldNotRegisterAreReadByGetServiceAndWatch() throws Exception {
+        ZooKeeperRegistry r = registry();
+        String s = service("lenient");
+        String id = "实例 7";
+        // As Kratos' Go registry writes it: a non-ASCII id with a space, a port-less endpoint, a reserved key.
+        String json = "{\"id\":\"" + id + "\",\"name\":\"" + s + "\",\"version\":\"\","
+                + "\"metadata\":{\"registry4j.x\":\"k\"},\"endpoints\":[\"grpc://my_service:9000\",\"http://10.0.0.7\"]}";
+        String path = ZKPaths.makePath(ZooKeeperRegistry.DEFAULT_ROOT_PATH, s, id);
+        zk().admin.create().creatingParentsIfNeeded().forPath(path, json.getBytes(StandardCharsets.UTF_8));
+        try {
+            ServiceInstance expected = ServiceInstance.builder()
+                    .id(id)
+                    .name(s)
+                    .putMetadata("registry4j.x", "k")
+                    .endpoint("grpc://my_service:9000")
+                    .endpoint("http://10.0.0.7")
+                    .buildLenient();
+            assertThat(r.getService(s)).containsExactly(expected);
+            try (Watcher w = r.watch(s)) {
+                assertThat(w.next()).containsExactly(expected);
+            }
+            assertThat(r.skippedEntries()).isZero();
+            assertThatThrownBy(() -> r.register(expected))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("ServiceInstance.id");
+        } finally {
+            zk().admin.delete().forPath(path);
+        }
+    }
+
+    @Test
     void aNodeWrittenByAnotherToolIsNeverReplaced() throws Exception {
         ZooKeeperRegistry r = registry();
         String s = service("foreign");

@@ -16,10 +16,12 @@ import org.jspecify.annotations.Nullable;
  * {@code {"id","name","version","metadata","endpoints"}} ({@link KratosJson}), so that a Go Kratos service and a
  * registry4j service on one etcd see each other.
  *
- * <p>Design: decoding is strict about what Kratos always writes (the key's last segment is the id, the JSON's name
- * is the service the key sits under, the value is UTF-8) and throws {@link IllegalArgumentException} saying what is
- * wrong, so the caller can skip that one entry. A service is read through the prefix {@code <namespace>/<name>/}
- * with its trailing slash, so {@code hello} never matches {@code helloworld/…}. Immutable and thread-safe.
+ * <p>Design: decoding reads what Kratos reads ({@link KratosJson#decode}: ids with {@code /} or spaces, hosts with
+ * {@code _}, endpoints without a port, and so on, are kept as read) and is strict only about what Kratos always
+ * writes: the key after {@code <namespace>/<name>/} is the id, the JSON's name is the service the key sits under,
+ * the value is UTF-8. Anything else throws {@link IllegalArgumentException} saying what is wrong, so the caller can
+ * skip that one entry. A service is read through the prefix {@code <namespace>/<name>/} with its trailing slash, so
+ * {@code hello} never matches {@code helloworld/…}. Immutable and thread-safe.
  */
 public final class EtcdInstanceCodec {
     private final String namespace;
@@ -108,7 +110,7 @@ public final class EtcdInstanceCodec {
      * @param entry the key and value
      * @return the instance
      * @throws IllegalArgumentException if the key is not {@code <namespace>/<service>/<id>}, the value is not UTF-8
-     *     Kratos JSON of a valid instance, or the JSON's name or id disagrees with the key
+     *     Kratos JSON of an instance registry4j can represent, or the JSON's name or id disagrees with the key
      */
     public ServiceInstance decode(String service, KeyValue entry) {
         String key = text(entry.getKey());
@@ -116,9 +118,11 @@ public final class EtcdInstanceCodec {
         if (!key.startsWith(prefix)) {
             throw new IllegalArgumentException("key is not under " + prefix);
         }
+        // Kratos writes <namespace>/<name>/<id> with the id as is, '/' included: the whole rest of the key is the id.
         String id = key.substring(prefix.length());
-        if (id.isEmpty() || id.indexOf('/') >= 0) {
-            throw new IllegalArgumentException("key is not " + prefix + "<id>");
+        if (id.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "key " + prefix + " has an empty id: registry4j needs an id to tell instances apart");
         }
         ServiceInstance instance = KratosJson.decode(utf8(entry.getValue()));
         if (!instance.name().equals(service)) {
@@ -133,7 +137,8 @@ public final class EtcdInstanceCodec {
     }
 
     /**
-     * The service a key belongs to, if it has the shape {@code <namespace>/<name>/<id>} with a valid name.
+     * The service a key belongs to, if it has the shape {@code <namespace>/<name>/<id>} with a name that can be looked
+     * up ({@link ServiceInstance#checkName}); the id may hold {@code /}, as Kratos allows.
      *
      * @param key a key under {@link #namespacePrefix()}
      * @return the service name, or null for a key of another shape
@@ -145,7 +150,7 @@ public final class EtcdInstanceCodec {
         }
         String rest = key.substring(prefix.length());
         int slash = rest.indexOf('/');
-        if (slash <= 0 || slash == rest.length() - 1 || rest.indexOf('/', slash + 1) >= 0) {
+        if (slash <= 0 || slash == rest.length() - 1) {
             return null;
         }
         String name = rest.substring(0, slash);

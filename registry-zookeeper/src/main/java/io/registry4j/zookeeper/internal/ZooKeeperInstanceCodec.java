@@ -14,10 +14,12 @@ import org.jspecify.annotations.Nullable;
  * The ZooKeeper layout of Kratos: paths {@code <root>/<name>/<id>} and node data in Kratos' JSON.
  *
  * <p>Design: the data is exactly what Kratos' Go registry writes ({@link KratosJson}, UTF-8), so that Go and Java
- * services see each other. Reading is strict where Kratos is silent: data that is not UTF-8 or not an instance, or
- * whose JSON names another service or another id than its path, is rejected with a reason, and the caller skips that
- * node instead of failing the list. Node names are checked against ZooKeeper's path rules, since a valid instance id
- * such as {@code ..} is not a valid node name. Immutable and thread-safe.
+ * services see each other. Reading keeps what Kratos reads ({@link KratosJson#decode}: hosts with {@code _},
+ * endpoints without a port, non-ASCII or long ids, reserved or empty metadata keys, zero or duplicate endpoints) and
+ * is strict only where registry4j cannot represent the data or Kratos never writes it: data that is not UTF-8 or not
+ * an instance, or whose JSON names another service or another id than its path, is rejected with a reason, and the
+ * caller skips that node instead of failing the list. Node names are checked against ZooKeeper's path rules, since a
+ * valid instance id such as {@code ..} is not a valid node name. Immutable and thread-safe.
  */
 public final class ZooKeeperInstanceCodec {
     private final String root;
