@@ -49,13 +49,21 @@ final class WatcherLoop implements Subscription, Runnable {
             } catch (RegistryException e) {
                 if (e.kind() != RegistryException.Kind.CLOSED) {
                     LOG.log(Level.WARNING, "watch of " + name + " ended", e);
+                    watcher.stop();
                 }
+                return;
+            } catch (RuntimeException e) { // a custom backend's bug: end the subscription, never leave it half open
+                LOG.log(Level.WARNING, "watch of " + name + " ended", e);
+                watcher.stop();
                 return;
             }
             try {
                 listener.onEvent(
                         new WatchEvent(name, instances, first ? WatchEvent.Type.INITIAL : WatchEvent.Type.CHANGED));
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                watcher.stop(); // the loop ends here: release the native watch with it
+                throw e;
+            } catch (Throwable e) { // an AssertionError in a test listener must not end the deliveries
                 LOG.log(Level.WARNING, "listener of " + name + " threw; the subscription goes on", e);
             }
             first = false;
