@@ -15,6 +15,7 @@ final class WatcherLoop implements Subscription, Runnable {
     private final String name;
     private final Watcher watcher;
     private final WatchListener listener;
+    private volatile boolean closed;
 
     private WatcherLoop(String name, Watcher watcher, WatchListener listener) {
         this.name = name;
@@ -57,6 +58,9 @@ final class WatcherLoop implements Subscription, Runnable {
                 watcher.stop();
                 return;
             }
+            if (closed) {
+                return; // closed while next() returned: deliver nothing after close()
+            }
             try {
                 listener.onEvent(
                         new WatchEvent(name, instances, first ? WatchEvent.Type.INITIAL : WatchEvent.Type.CHANGED));
@@ -72,6 +76,7 @@ final class WatcherLoop implements Subscription, Runnable {
 
     @Override
     public void close() {
+        closed = true;
         watcher.stop();
     }
 }

@@ -71,7 +71,7 @@ class EtcdRegistryCompatibilityTest extends RegistryCompatibilityKit {
                 .propagation(Duration.ofSeconds(5))
                 // A lost lease is noticed at the next renewal or key check (TTL/3), then put back at once.
                 .reRegistration(TTL.plusSeconds(5))
-                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.DROP_WATCH, Fault.GARBAGE_ENTRY);
+                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.DROP_WATCH, Fault.GARBAGE_ENTRY, Fault.WATCH_COUNT);
         if (server.supportsRestart()) {
             b.supports(Fault.SERVER_RESTART);
         } else {

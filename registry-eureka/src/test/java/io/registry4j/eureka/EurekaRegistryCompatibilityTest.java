@@ -105,7 +105,7 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
         var c = Capabilities.builder()
                 .propagation(Duration.ofSeconds(3))
                 .reRegistration(RENEW.plusSeconds(4))
-                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.GARBAGE_ENTRY)
+                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.GARBAGE_ENTRY, Fault.WATCH_COUNT)
                 .unsupported(
                         Fault.DROP_WATCH,
                         "Eureka has no watch stream to drop: discovery polls the REST API every refresh interval, "

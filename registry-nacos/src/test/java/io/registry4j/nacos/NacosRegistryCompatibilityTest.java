@@ -42,7 +42,7 @@ class NacosRegistryCompatibilityTest extends RegistryCompatibilityKit {
                 .propagation(Duration.ofSeconds(5))
                 // After a restart the SDK reconnects with its own backoff, then redoes registrations every 3 s.
                 .reRegistration(Duration.ofSeconds(20))
-                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.DROP_WATCH, Fault.GARBAGE_ENTRY);
+                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.DROP_WATCH, Fault.GARBAGE_ENTRY, Fault.WATCH_COUNT);
         if (server.supportsRestart()) {
             b.supports(Fault.SERVER_RESTART);
         } else {

@@ -171,8 +171,20 @@ public final class InMemoryRegistry extends AbstractServiceRegistry implements S
             }
         };
         AutoCloseable handle = server.watch(session, service, callback);
-        callback.changed(); // the first authoritative read, after subscribing so no change falls in between
+        if (!server.realism().asyncNotifications()) {
+            callback.changed(); // the first authoritative read, after subscribing so no change falls in between
+        } // else the server cues the first read later, like a network answer
         return handle;
+    }
+
+    /**
+     * How many watches of a service this client holds on the server right now; for tests of watch sharing.
+     *
+     * @param service the service
+     * @return the count the server sees
+     */
+    public int serverWatches(String service) {
+        return server.watchCount(session, service);
     }
 
     @Override

@@ -56,7 +56,7 @@ class ZooKeeperRegistryCompatibilityTest extends RegistryCompatibilityKit {
                 .propagation(Duration.ofSeconds(5))
                 // A loss is seen at once (session LOST, node watch); the write follows within the test backoff.
                 .reRegistration(Duration.ofSeconds(10))
-                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.DROP_WATCH, Fault.GARBAGE_ENTRY);
+                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.DROP_WATCH, Fault.GARBAGE_ENTRY, Fault.WATCH_COUNT);
         if (zk().server.supportsRestart()) {
             b.supports(Fault.SERVER_RESTART);
         } else {
