@@ -973,6 +973,9 @@ public abstract class RegistryCompatibilityKit {
             List<WatchEvent> seen = new CopyOnWriteArrayList<>();
             closeLater(b.watch(s, direct(b), e -> {
                 seen.add(e);
+                if (seen.size() % 2 == 1) { // an Error (a failed assertion in a test) as well as an exception
+                    throw new AssertionError("listener failure, on purpose");
+                }
                 throw new IllegalStateException("listener failure, on purpose");
             }));
             await("INITIAL event", propagation()).until(() -> !seen.isEmpty());
