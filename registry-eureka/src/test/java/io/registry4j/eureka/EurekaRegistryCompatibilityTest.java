@@ -101,6 +101,11 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
     }
 
     @Override
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
+        return builder().backoff(backoff).build();
+    }
+
+    @Override
     protected Capabilities capabilities() {
         var c = Capabilities.builder()
                 .propagation(Duration.ofSeconds(3))

@@ -39,6 +39,11 @@ abstract class InMemoryCompatibilityKitBase extends RegistryCompatibilityKit {
     }
 
     @Override
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
+        return wrap(builder().backoff(backoff).build());
+    }
+
+    @Override
     protected Capabilities capabilities() {
         return Capabilities.builder()
                 .propagation(Duration.ofSeconds(5))
