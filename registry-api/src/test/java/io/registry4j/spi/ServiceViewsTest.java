@@ -174,6 +174,8 @@ class ServiceViewsTest {
         scheduler.runPending();
         assertThat(source.opened).hasValue(2);
         first.update(List.of(inst("zombie"))); // the replaced source must not feed the view
+        assertThat(w.isStale()).as("stale until the new source answers").isTrue();
+        assertThat(views.fresh("s")).isNull();
         ServiceViews.Sink second = source.last("s");
         second.update(List.of(inst("a"), inst("b")));
         assertThat(next(w)).containsExactly(inst("a"), inst("b"));
