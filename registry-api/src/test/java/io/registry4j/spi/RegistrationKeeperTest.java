@@ -425,4 +425,46 @@ class RegistrationKeeperTest {
         scheduler.runPending(); // the re-registration scheduled with the loss finds the entry dead
         assertThat(backend.stored).isEmpty();
     }
+
+    /** Mutation testing found these paths unchecked. */
+    @Test
+    void aSuccessfulKeepaliveIsScheduledAgain() {
+        RegistrationKeeper k = keeper(Duration.ofSeconds(5));
+        k.register(inst("a"));
+        scheduler.runPending(); // present
+        assertThat(scheduler.delays()).containsExactly(Duration.ofSeconds(5));
+        backend.stored.clear();
+        scheduler.runPending(); // the second check notices the deletion
+        assertThat(states()).containsExactly(State.REGISTERED, State.LOST);
+    }
+
+    @Test
+    void afterCloseNothingIsWrittenOrKept() {
+        RegistrationKeeper k = keeper(Duration.ofSeconds(5));
+        assertThat(k.isClosing()).isFalse();
+        k.register(inst("a"));
+        assertThat(k.close()).isEmpty();
+        assertThat(k.isClosing()).isTrue();
+        assertThat(k.registered()).isEmpty();
+        assertThat(backend.stored).isEmpty();
+        int writes = backend.writes.get();
+        assertThatThrownBy(() -> k.register(inst("b")))
+                .isInstanceOfSatisfying(
+                        RegistryException.class,
+                        e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+        assertThat(backend.writes).as("no write after close").hasValue(writes);
+    }
+
+    @Test
+    void aClosedListenerGetsNothingAlreadyQueued() {
+        RegistrationKeeper k = keeper(null);
+        List<Runnable> queued = new ArrayList<>();
+        List<RegistrationEvent> late = new CopyOnWriteArrayList<>();
+        var sub = k.addListener(queued::add, late::add);
+        k.register(inst("a"));
+        assertThat(queued).hasSize(1);
+        sub.close();
+        queued.forEach(Runnable::run);
+        assertThat(late).isEmpty();
+    }
 }
