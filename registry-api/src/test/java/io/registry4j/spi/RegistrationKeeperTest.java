@@ -450,8 +450,7 @@ class RegistrationKeeperTest {
         int writes = backend.writes.get();
         assertThatThrownBy(() -> k.register(inst("b")))
                 .isInstanceOfSatisfying(
-                        RegistryException.class,
-                        e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+                        RegistryException.class, e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
         assertThat(backend.writes).as("no write after close").hasValue(writes);
     }
 

@@ -137,7 +137,10 @@ public final class InMemoryRegistry extends AbstractServiceRegistry implements S
 
     @Override
     protected List<ServiceInstance> read(String service) {
-        Map<String, String> raw = server.list(service);
+        return decode(service, server.list(service));
+    }
+
+    private List<ServiceInstance> decode(String service, Map<String, String> raw) {
         List<ServiceInstance> out = new ArrayList<>(raw.size());
         raw.forEach((id, json) -> {
             try {
@@ -163,6 +166,11 @@ public final class InMemoryRegistry extends AbstractServiceRegistry implements S
                 } catch (RegistryException e) {
                     sink.failed(e);
                 }
+            }
+
+            @Override
+            public void changedTo(Map<String, String> entries) {
+                sink.update(decode(service, entries));
             }
 
             @Override

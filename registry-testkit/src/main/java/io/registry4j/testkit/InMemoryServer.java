@@ -40,7 +40,11 @@ public final class InMemoryServer implements AutoCloseable {
 
     /** Notified of changes to one service, or of the watch being dropped. */
     interface WatchCallback {
+        /** Something changed: read the service now (the helpful server's notification). */
         void changed();
+
+        /** The service's entries as they were when the change happened (the realistic server's notification). */
+        void changedTo(Map<String, String> entries);
 
         void dropped(RegistryException cause);
     }
@@ -203,6 +207,10 @@ public final class InMemoryServer implements AutoCloseable {
 
     Map<String, String> list(String service) {
         check();
+        return snapshot(service);
+    }
+
+    private Map<String, String> snapshot(String service) {
         synchronized (services) {
             Map<String, String> out =
                     realism.unsortedLists() ? new TreeMap<String, String>(Comparator.reverseOrder()) : new TreeMap<>();
@@ -233,7 +241,8 @@ public final class InMemoryServer implements AutoCloseable {
         var w = new Watch(session, service, callback);
         watches.add(w);
         if (realism.asyncNotifications()) {
-            deliver(callback::changed);
+            Map<String, String> now = snapshot(service);
+            deliver(() -> callback.changedTo(now));
         }
         return () -> watches.remove(w);
     }
@@ -284,9 +293,15 @@ public final class InMemoryServer implements AutoCloseable {
     }
 
     private void notifyWatches(String service) {
+        // The realistic server sends the state as of the change, in order, like an etcd event at its revision.
+        Map<String, String> now = realism.asyncNotifications() ? snapshot(service) : Map.of();
         for (Watch w : watches) {
             if (w.service.equals(service)) {
-                deliver(w.callback::changed);
+                if (realism.asyncNotifications()) {
+                    deliver(() -> w.callback.changedTo(now));
+                } else {
+                    w.callback.changed();
+                }
             }
         }
     }
