@@ -40,7 +40,9 @@ public interface Discovery {
      *
      * <p>Built-in backends share one native watch per service between all watchers and listeners, and take no
      * thread of their own per subscription. This default, for backends that implement only {@link #watch(String)},
-     * occupies one task of {@code executor} for as long as the subscription is open.
+     * occupies one task of {@code executor} for as long as the subscription is open, so {@code executor} must have a
+     * thread to spare ({@code Runnable::run} would never return); it delivers {@code INITIAL} and {@code CHANGED}
+     * events only (a backend that reports outages overrides this method to add {@code STALE} and {@code RECOVERED}).
      *
      * @param name the service name
      * @param executor runs the deliveries; {@code Runnable::run} delivers on the backend's own event thread, where a
@@ -52,6 +54,8 @@ public interface Discovery {
      * @throws RegistryException of kind {@code CLOSED} if the registry is closed
      */
     default Subscription watch(String name, Executor executor, WatchListener listener) {
+        java.util.Objects.requireNonNull(executor, "executor");
+        java.util.Objects.requireNonNull(listener, "listener"); // before a watch is opened that would then leak
         return WatcherLoop.start(name, watch(name), executor, listener);
     }
 }

@@ -15,6 +15,7 @@ final class WatcherLoop implements Subscription, Runnable {
     private final String name;
     private final Watcher watcher;
     private final WatchListener listener;
+    private volatile boolean closed;
 
     private WatcherLoop(String name, Watcher watcher, WatchListener listener) {
         this.name = name;
@@ -49,13 +50,24 @@ final class WatcherLoop implements Subscription, Runnable {
             } catch (RegistryException e) {
                 if (e.kind() != RegistryException.Kind.CLOSED) {
                     LOG.log(Level.WARNING, "watch of " + name + " ended", e);
+                    watcher.stop();
                 }
                 return;
+            } catch (RuntimeException e) { // a custom backend's bug: end the subscription, never leave it half open
+                LOG.log(Level.WARNING, "watch of " + name + " ended", e);
+                watcher.stop();
+                return;
+            }
+            if (closed) {
+                return; // closed while next() returned: deliver nothing after close()
             }
             try {
                 listener.onEvent(
                         new WatchEvent(name, instances, first ? WatchEvent.Type.INITIAL : WatchEvent.Type.CHANGED));
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                watcher.stop(); // the loop ends here: release the native watch with it
+                throw e;
+            } catch (Throwable e) { // an AssertionError in a test listener must not end the deliveries
                 LOG.log(Level.WARNING, "listener of " + name + " threw; the subscription goes on", e);
             }
             first = false;
@@ -64,6 +76,7 @@ final class WatcherLoop implements Subscription, Runnable {
 
     @Override
     public void close() {
+        closed = true;
         watcher.stop();
     }
 }

@@ -51,4 +51,18 @@ class BackoffTest {
     void fixedIsConstant() {
         assertThat(Backoff.fixed(Duration.ofMillis(5)).delay(99)).isEqualTo(Duration.ofMillis(5));
     }
+
+    /** The default every backend uses must grow, be capped, and be jittered so that clients do not retry in step. */
+    @Test
+    void theDefaultGrowsIsCappedAndJittered() {
+        Backoff d = Backoff.ofDefaults();
+        assertThat(d.delay(1)).isBetween(Duration.ofMillis(80), Backoff.DEFAULT_INITIAL);
+        assertThat(d.delay(4)).isBetween(Duration.ofMillis(640), Duration.ofMillis(800));
+        assertThat(d.delay(60)).isBetween(Duration.ofSeconds(8), Backoff.DEFAULT_MAX);
+        java.util.Set<Duration> drawn = new java.util.HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            drawn.add(d.delay(60));
+        }
+        assertThat(drawn).as("50 jittered delays of the same attempt").hasSizeGreaterThan(1);
+    }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -105,6 +106,7 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
     private final @Nullable ScheduledThreadPoolExecutor ownScheduler;
     private final Scheduler scheduler;
     private final RegistrationKeeper keeper;
+    private final WatchOpener opener;
     private final ServiceViews views;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong skipped = new AtomicLong();
@@ -135,7 +137,8 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
                 options.clock(),
                 options.backoff(),
                 options.keepAliveInterval());
-        views = new ServiceViews(backend, new WatchOpener(this), scheduler, options.backoff());
+        opener = new WatchOpener(this);
+        views = new ServiceViews(backend, opener, scheduler, options.backoff());
         OpenResources.opened(this, backend + " registry " + System.identityHashCode(this));
     }
 
@@ -167,8 +170,10 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
         }
     }
 
+    /** Opens native watches and counts those not closed yet, per service, for {@link #openWatches(String)}. */
     private static final class WatchOpener implements ServiceViews.Source {
         private final AbstractServiceRegistry r;
+        private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
 
         WatchOpener(AbstractServiceRegistry r) {
             this.r = r;
@@ -176,7 +181,21 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
 
         @Override
         public AutoCloseable open(String service, ServiceViews.Sink sink) {
-            return r.openWatch(service, sink);
+            AutoCloseable handle = r.openWatch(service, sink);
+            AtomicInteger count = open.computeIfAbsent(service, s -> new AtomicInteger());
+            count.incrementAndGet();
+            AtomicBoolean closed = new AtomicBoolean();
+            return () -> {
+                if (closed.compareAndSet(false, true)) {
+                    count.decrementAndGet();
+                }
+                handle.close();
+            };
+        }
+
+        int count(String service) {
+            AtomicInteger c = open.get(service);
+            return c == null ? 0 : c.get();
         }
     }
 
@@ -304,6 +323,17 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
      */
     public final int watchedServices() {
         return views.watchedServices();
+    }
+
+    /**
+     * The number of native watches of one service this registry opened and has not closed yet: one while the service
+     * has watchers or listeners (however many), none once the last one left; for tests of watch sharing.
+     *
+     * @param service the service name
+     * @return the count
+     */
+    public final int openWatches(String service) {
+        return opener.count(service);
     }
 
     // ---- the user API ----

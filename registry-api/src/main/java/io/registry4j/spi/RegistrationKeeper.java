@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
 public final class RegistrationKeeper {
     private static final System.Logger LOG = System.getLogger(RegistrationKeeper.class.getName());
     private static final Duration MIN_DELAY = Duration.ofMillis(10);
+    private static final long ANY_GENERATION = -1;
 
     /** The backend's side of registration. Each call is bounded by the backend's call timeout. */
     public interface Hooks {
@@ -238,8 +239,13 @@ public final class RegistrationKeeper {
     }
 
     private void markLost(Entry e, @Nullable Throwable cause) {
+        markLost(e, cause, ANY_GENERATION);
+    }
+
+    /** Marks an entry lost unless it changed since {@code generation} (or {@link #ANY_GENERATION}); never call it holding the entry's monitor. */
+    private void markLost(Entry e, @Nullable Throwable cause, long generation) {
         synchronized (e) {
-            if (e.dead || e.lost || closed) {
+            if (e.dead || e.lost || closed || (generation != ANY_GENERATION && e.generation != generation)) {
                 return;
             }
             e.lost = true;
@@ -289,6 +295,7 @@ public final class RegistrationKeeper {
     }
 
     private void verify(Entry e, long generation) {
+        long lostGeneration;
         synchronized (e) {
             if (e.dead || closed || e.generation != generation) {
                 return;
@@ -310,13 +317,16 @@ public final class RegistrationKeeper {
             }
             if (present) {
                 scheduleVerify(e);
-            } else {
-                markLost(
-                        e,
-                        new RegistryException(
-                                RegistryException.Kind.UNAVAILABLE, backend, "the backend no longer holds " + e.key));
+                return;
             }
+            lostGeneration = e.generation;
         }
+        // Outside the monitor: markLost delivers events, and a direct-executor listener must never run under it.
+        markLost(
+                e,
+                new RegistryException(
+                        RegistryException.Kind.UNAVAILABLE, backend, "the backend no longer holds " + e.key),
+                lostGeneration);
     }
 
     /** A task of one entry, valid only while the entry's generation is unchanged. */

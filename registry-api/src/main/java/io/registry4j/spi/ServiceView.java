@@ -1,5 +1,6 @@
 package io.registry4j.spi;
 
+import io.registry4j.Backoff;
 import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.Subscription;
@@ -7,6 +8,7 @@ import io.registry4j.WatchEvent;
 import io.registry4j.WatchListener;
 import io.registry4j.Watcher;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -17,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +48,8 @@ public final class ServiceView {
 
     private final String backend;
     private final String service;
+    private final Scheduler scheduler;
+    private final Backoff backoff;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final List<Listening> listeners = new CopyOnWriteArrayList<>();
@@ -55,9 +60,11 @@ public final class ServiceView {
     private boolean stale;
     private boolean closed;
 
-    ServiceView(String backend, String service) {
+    ServiceView(String backend, String service, Scheduler scheduler, Backoff backoff) {
         this.backend = backend;
         this.service = service;
+        this.scheduler = scheduler;
+        this.backoff = backoff;
     }
 
     /**
@@ -76,14 +83,28 @@ public final class ServiceView {
      * @param instances every instance of the service, in any order
      */
     public void update(Collection<ServiceInstance> instances) {
+        if (apply(sortedCopy(instances))) {
+            signalListeners();
+        }
+    }
+
+    /** The snapshot form of a backend's list: sorted by {@link #ORDER}, immutable. */
+    static List<ServiceInstance> sortedCopy(Collection<ServiceInstance> instances) {
         List<ServiceInstance> sorted = new ArrayList<>(instances);
         sorted.sort(ORDER);
-        sorted = List.copyOf(sorted);
-        boolean notify;
+        return List.copyOf(sorted);
+    }
+
+    /**
+     * Takes a sorted list without notifying listeners; the owner may hold its own lock around this call.
+     *
+     * @return whether listeners must be signalled ({@link #signalListeners()}) after the owner's lock is released
+     */
+    boolean apply(List<ServiceInstance> sorted) {
         lock.lock();
         try {
             if (closed) {
-                return;
+                return false;
             }
             boolean recovered = stale;
             stale = false;
@@ -93,15 +114,12 @@ public final class ServiceView {
                 version++;
                 changed.signalAll();
             }
-            notify = differs || recovered;
             if (recovered) {
                 LOG.log(Level.INFO, "{0}: watch of {1} recovered", backend, service);
             }
+            return differs || recovered;
         } finally {
             lock.unlock();
-        }
-        if (notify) {
-            listeners.forEach(Listening::signal);
         }
     }
 
@@ -111,18 +129,35 @@ public final class ServiceView {
      * @param cause why, for the log
      */
     public void markStale(Throwable cause) {
-        boolean notify;
+        if (applyStale(cause)) {
+            signalListeners();
+        }
+    }
+
+    /**
+     * Marks the view stale without notifying listeners; the owner may hold its own lock around this call.
+     *
+     * @return whether listeners must be signalled after the owner's lock is released
+     */
+    boolean applyStale(Throwable cause) {
         lock.lock();
         try {
-            notify = !closed && !stale;
+            boolean notify = !closed && !stale;
             stale = true;
+            if (notify) {
+                LOG.log(
+                        Level.WARNING,
+                        backend + ": watch of " + service + " is stale, keeping the last list: " + cause);
+            }
+            return notify;
         } finally {
             lock.unlock();
         }
-        if (notify) {
-            LOG.log(Level.WARNING, backend + ": watch of " + service + " is stale, keeping the last list: " + cause);
-            listeners.forEach(Listening::signal);
-        }
+    }
+
+    /** Hands the latest state to every listener's executor; call with no lock held (a direct executor runs here). */
+    void signalListeners() {
+        listeners.forEach(Listening::signal);
     }
 
     /**
@@ -271,6 +306,7 @@ public final class ServiceView {
         private final Runnable onClose;
         private final AtomicBoolean scheduled = new AtomicBoolean();
         private final AtomicBoolean done = new AtomicBoolean();
+        private final AtomicInteger rejections = new AtomicInteger();
         // Touched only by the draining task, which never runs twice at once.
         private long deliveredVersion;
         private boolean deliveredStale;
@@ -287,9 +323,27 @@ public final class ServiceView {
             }
             try {
                 executor.execute(this);
+                rejections.set(0);
             } catch (RejectedExecutionException e) {
                 scheduled.set(false);
-                LOG.log(Level.WARNING, backend + ": executor rejected a delivery to a listener of " + service, e);
+                retryLater(e);
+            }
+        }
+
+        /** A rejected delivery is tried again after a backoff, so the listener still gets the latest state. */
+        private void retryLater(RejectedExecutionException cause) {
+            int attempt = rejections.incrementAndGet();
+            Duration delay = RegistrationKeeper.atLeast(backoff.delay(attempt));
+            LOG.log(
+                    attempt == 1 ? Level.WARNING : Level.DEBUG,
+                    backend + ": executor rejected a delivery to a listener of " + service + "; retrying in "
+                            + delay.toMillis() + " ms, attempt " + attempt,
+                    cause);
+            try {
+                scheduler.schedule(
+                        delay, RegistryThreads.guarded("redeliver to a listener of " + service, this::signal));
+            } catch (RejectedExecutionException closing) {
+                // the registry is closing: nothing more is delivered anyway
             }
         }
 

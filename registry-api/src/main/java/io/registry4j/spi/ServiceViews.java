@@ -214,8 +214,7 @@ public final class ServiceViews implements AutoCloseable {
 
     private void restart(Entry e, long failedGeneration, Throwable cause) {
         AutoCloseable old;
-        int attempt;
-        long generation;
+        boolean notify;
         lock.lock();
         try {
             if (e.retired || e.generation != failedGeneration) {
@@ -223,24 +222,28 @@ public final class ServiceViews implements AutoCloseable {
             }
             old = e.handle;
             e.handle = null;
-            generation = ++e.generation;
-            attempt = ++e.failures;
+            long generation = ++e.generation;
+            int attempt = ++e.failures;
+            // Stale before the reopen is scheduled, and under the lock that orders the sinks: the new source may
+            // deliver as soon as it is scheduled, and its list must win over this failure.
+            notify = e.view.applyStale(cause);
             Duration delay = RegistrationKeeper.atLeast(backoff.delay(attempt));
+            LOG.log(
+                    attempt == 1 ? Level.WARNING : Level.DEBUG,
+                    backend + ": watch of " + e.service + " failed (" + cause + "); reopening in " + delay.toMillis()
+                            + " ms, attempt " + attempt);
             try {
                 e.pending = scheduler.schedule(
                         delay, RegistryThreads.guarded("restart watch of " + e.service, () -> reopen(e, generation)));
             } catch (RejectedExecutionException ex) {
                 e.pending = null; // the registry is closing
             }
-            LOG.log(
-                    attempt == 1 ? Level.WARNING : Level.DEBUG,
-                    backend + ": watch of " + e.service + " failed (" + cause + "); reopening in " + delay.toMillis()
-                            + " ms, attempt " + attempt);
         } finally {
             lock.unlock();
         }
-        // Only a failure of the current source makes the view stale; a late one from a replaced source does not.
-        e.view.markStale(cause);
+        if (notify) {
+            e.view.signalListeners();
+        }
         if (old != null) {
             closeQuietly(e.service, old);
         }
@@ -314,7 +317,7 @@ public final class ServiceViews implements AutoCloseable {
 
         Entry(String service) {
             this.service = service;
-            this.view = new ServiceView(backend, service);
+            this.view = new ServiceView(backend, service, scheduler, backoff);
         }
 
         @Nullable
@@ -353,21 +356,34 @@ public final class ServiceViews implements AutoCloseable {
         @Override
         public void update(Collection<ServiceInstance> instances) {
             Objects.requireNonNull(instances, "instances");
-            if (current()) {
-                lock.lock();
-                try {
+            List<ServiceInstance> sorted = ServiceView.sortedCopy(instances);
+            boolean notify = false;
+            // Checked and applied under one lock hold: a source replaced in between must not overwrite the view.
+            lock.lock();
+            try {
+                if (current()) {
                     entry.failures = 0;
-                } finally {
-                    lock.unlock();
+                    notify = entry.view.apply(sorted);
                 }
-                entry.view.update(instances);
+            } finally {
+                lock.unlock();
+            }
+            if (notify) {
+                entry.view.signalListeners();
             }
         }
 
         @Override
         public void stale(Throwable cause) {
-            if (current()) {
-                entry.view.markStale(cause);
+            boolean notify = false;
+            lock.lock();
+            try {
+                notify = current() && entry.view.applyStale(cause);
+            } finally {
+                lock.unlock();
+            }
+            if (notify) {
+                entry.view.signalListeners();
             }
         }
 

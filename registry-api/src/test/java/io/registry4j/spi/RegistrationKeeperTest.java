@@ -392,4 +392,78 @@ class RegistrationKeeperTest {
         assertThat(kept).isEqualTo(expected);
         assertThat(backend.stored.keySet()).isEqualTo(expected);
     }
+
+    /** Issue 13, defect 2: a loss found by the keepalive was announced while the entry's monitor was held. */
+    @Test
+    void aLossFoundByTheKeepaliveIsReportedOutsideTheEntrysMonitor() throws Exception {
+        var k = new RegistrationKeeper(
+                "fake",
+                backend,
+                scheduler,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0),
+                Duration.ofSeconds(5));
+        ServiceInstance a = inst("a");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        k.addListener(Runnable::run, e -> {
+            if (e.state() != State.LOST) {
+                return;
+            }
+            // Another thread deregisters while this direct-executor listener runs: it needs the entry's monitor.
+            Future<Boolean> other = pool.submit(() -> k.deregister(a));
+            try {
+                seen.add("deregistered=" + other.get(10, TimeUnit.SECONDS));
+            } catch (Exception ex) {
+                seen.add("blocked: " + ex);
+            }
+        });
+        k.register(a);
+        backend.stored.clear(); // gone behind the keeper's back
+        scheduler.runPending(); // the keepalive finds it gone
+
+        assertThat(seen).containsExactly("deregistered=true");
+        scheduler.runPending(); // the re-registration scheduled with the loss finds the entry dead
+        assertThat(backend.stored).isEmpty();
+    }
+
+    /** Mutation testing found these paths unchecked. */
+    @Test
+    void aSuccessfulKeepaliveIsScheduledAgain() {
+        RegistrationKeeper k = keeper(Duration.ofSeconds(5));
+        k.register(inst("a"));
+        scheduler.runPending(); // present
+        assertThat(scheduler.delays()).containsExactly(Duration.ofSeconds(5));
+        backend.stored.clear();
+        scheduler.runPending(); // the second check notices the deletion
+        assertThat(states()).containsExactly(State.REGISTERED, State.LOST);
+    }
+
+    @Test
+    void afterCloseNothingIsWrittenOrKept() {
+        RegistrationKeeper k = keeper(Duration.ofSeconds(5));
+        assertThat(k.isClosing()).isFalse();
+        k.register(inst("a"));
+        assertThat(k.close()).isEmpty();
+        assertThat(k.isClosing()).isTrue();
+        assertThat(k.registered()).isEmpty();
+        assertThat(backend.stored).isEmpty();
+        int writes = backend.writes.get();
+        assertThatThrownBy(() -> k.register(inst("b")))
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+        assertThat(backend.writes).as("no write after close").hasValue(writes);
+    }
+
+    @Test
+    void aClosedListenerGetsNothingAlreadyQueued() {
+        RegistrationKeeper k = keeper(null);
+        List<Runnable> queued = new ArrayList<>();
+        List<RegistrationEvent> late = new CopyOnWriteArrayList<>();
+        var sub = k.addListener(queued::add, late::add);
+        k.register(inst("a"));
+        assertThat(queued).hasSize(1);
+        sub.close();
+        queued.forEach(Runnable::run);
+        assertThat(late).isEmpty();
+    }
 }

@@ -18,9 +18,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -172,6 +174,8 @@ class ServiceViewsTest {
         scheduler.runPending();
         assertThat(source.opened).hasValue(2);
         first.update(List.of(inst("zombie"))); // the replaced source must not feed the view
+        assertThat(w.isStale()).as("stale until the new source answers").isTrue();
+        assertThat(views.fresh("s")).isNull();
         ServiceViews.Sink second = source.last("s");
         second.update(List.of(inst("a"), inst("b")));
         assertThat(next(w)).containsExactly(inst("a"), inst("b"));
@@ -374,5 +378,59 @@ class ServiceViewsTest {
         source.last("s").update(mine);
         mine.add(inst("b"));
         assertThat(next(w)).containsExactly(inst("a"));
+    }
+
+    /**
+     * Issue 13, defect 1: the view was marked stale after the reopen was scheduled, so a new source that delivered
+     * at once left a healthy view stale. A scheduler that runs the reopen on the spot makes that interleaving certain.
+     */
+    @Test
+    void aReopenedSourceThatDeliversAtOnceLeavesTheViewFresh() throws Exception {
+        Scheduler immediate = (delay, task) -> {
+            task.run();
+            return () -> {};
+        };
+        List<ServiceViews.Sink> sinks = new CopyOnWriteArrayList<>();
+        ServiceViews.Source delivering = (service, sink) -> {
+            sinks.add(sink);
+            sink.update(List.of(inst("a")));
+            return () -> {};
+        };
+        try (var v = new ServiceViews("test", delivering, immediate, Backoff.fixed(Duration.ofMillis(10)))) {
+            Watcher w = v.watch("s");
+            assertThat(next(w)).containsExactly(inst("a"));
+
+            sinks.get(0).failed(new IllegalStateException("stream cut"));
+
+            assertThat(sinks).hasSize(2);
+            assertThat(w.isStale()).isFalse();
+            assertThat(v.fresh("s")).containsExactly(inst("a"));
+        }
+    }
+
+    /** Issue 13, defect 4: a delivery the listener's executor rejected was dropped and never tried again. */
+    @Test
+    void aRejectedDeliveryIsRetriedWithTheLatestState() {
+        AtomicInteger rejections = new AtomicInteger();
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        Executor flaky = r -> {
+            if (rejections.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new RejectedExecutionException("queue full");
+            }
+            r.run();
+        };
+        Subscription sub = views.watch("s", flaky, events::add);
+        rejections.set(2);
+        source.last("s").update(List.of(inst("a")));
+        assertThat(events).isEmpty();
+
+        scheduler.runPending(); // rejected again: retried later still
+        assertThat(events).isEmpty();
+        assertThat(scheduler.runPending()).isEqualTo(1);
+
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).type()).isEqualTo(WatchEvent.Type.INITIAL);
+        assertThat(events.get(0).instances()).containsExactly(inst("a"));
+        sub.close();
     }
 }

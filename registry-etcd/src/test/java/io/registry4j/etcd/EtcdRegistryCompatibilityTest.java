@@ -5,6 +5,7 @@ import static io.registry4j.etcd.EtcdTestSupport.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcd.jetcd.Client;
+import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testkit.Capabilities;
@@ -66,12 +67,30 @@ class EtcdRegistryCompatibilityTest extends RegistryCompatibilityKit {
     }
 
     @Override
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
+        var cutter = new WatchStreams();
+        EtcdRegistry registry = EtcdRegistry.builder()
+                .endpoints(server.endpoints().split(","))
+                .ttl(TTL)
+                .backoff(backoff)
+                .customizeClient(b -> b.interceptor(cutter))
+                .build();
+        streams.put(registry, cutter);
+        return registry;
+    }
+
+    @Override
     protected Capabilities capabilities() {
         Capabilities.Builder b = Capabilities.builder()
                 .propagation(Duration.ofSeconds(5))
                 // A lost lease is noticed at the next renewal or key check (TTL/3), then put back at once.
                 .reRegistration(TTL.plusSeconds(5))
-                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.DROP_WATCH, Fault.GARBAGE_ENTRY);
+                .supports(
+                        Fault.SESSION_EXPIRY,
+                        Fault.DELETE_BEHIND_BACK,
+                        Fault.DROP_WATCH,
+                        Fault.GARBAGE_ENTRY,
+                        Fault.WATCH_COUNT);
         if (server.supportsRestart()) {
             b.supports(Fault.SERVER_RESTART);
         } else {

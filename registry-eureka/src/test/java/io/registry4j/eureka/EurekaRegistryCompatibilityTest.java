@@ -101,11 +101,16 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
     }
 
     @Override
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
+        return builder().backoff(backoff).build();
+    }
+
+    @Override
     protected Capabilities capabilities() {
         var c = Capabilities.builder()
                 .propagation(Duration.ofSeconds(3))
                 .reRegistration(RENEW.plusSeconds(4))
-                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.GARBAGE_ENTRY)
+                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.GARBAGE_ENTRY, Fault.WATCH_COUNT)
                 .unsupported(
                         Fault.DROP_WATCH,
                         "Eureka has no watch stream to drop: discovery polls the REST API every refresh interval, "

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testkit.Capabilities;
@@ -35,6 +36,11 @@ class NacosRegistryCompatibilityTest extends RegistryCompatibilityKit {
     }
 
     @Override
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
+        return SharedNacosServer.registry().backoff(backoff).build();
+    }
+
+    @Override
     protected Capabilities capabilities() {
         NacosServer server = SharedNacosServer.server();
         Capabilities.Builder b = Capabilities.builder()
@@ -42,7 +48,12 @@ class NacosRegistryCompatibilityTest extends RegistryCompatibilityKit {
                 .propagation(Duration.ofSeconds(5))
                 // After a restart the SDK reconnects with its own backoff, then redoes registrations every 3 s.
                 .reRegistration(Duration.ofSeconds(20))
-                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.DROP_WATCH, Fault.GARBAGE_ENTRY);
+                .supports(
+                        Fault.SESSION_EXPIRY,
+                        Fault.DELETE_BEHIND_BACK,
+                        Fault.DROP_WATCH,
+                        Fault.GARBAGE_ENTRY,
+                        Fault.WATCH_COUNT);
         if (server.supportsRestart()) {
             b.supports(Fault.SERVER_RESTART);
         } else {

@@ -11,5 +11,11 @@ public enum Fault {
     /** The server or network drops the registry's watch streams without an outage. */
     DROP_WATCH,
     /** Someone writes an entry under a service that is not a valid instance. */
-    GARBAGE_ENTRY
+    GARBAGE_ENTRY,
+    /**
+     * Not a fault but a probe: the test can count the registry's native watches of a service, on the server or with
+     * the backend's own counter ({@link Faults#nativeWatches}), to check one watch per service, closed with the last
+     * watcher.
+     */
+    WATCH_COUNT
 }

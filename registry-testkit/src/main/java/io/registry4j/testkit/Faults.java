@@ -2,6 +2,7 @@ package io.registry4j.testkit;
 
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
+import io.registry4j.spi.AbstractServiceRegistry;
 
 /**
  * How a backend's test breaks its server for the fault scenarios of {@link RegistryCompatibilityKit}. Implement the
@@ -83,5 +84,23 @@ public interface Faults {
      */
     default void removeGarbage(String service, String id) throws Exception {
         throw new UnsupportedOperationException("removeGarbage");
+    }
+
+    /**
+     * How many native watches of {@code service} the registry holds right now. {@link Fault#WATCH_COUNT}. The default
+     * asks a registry built on {@link AbstractServiceRegistry} for the watches it opened and has not closed
+     * ({@link AbstractServiceRegistry#openWatches}); a backend whose server can count its clients' watches should
+     * count there instead, which also catches a backend whose close of a watch does not reach the server.
+     *
+     * @param registry a registry made by the kit's {@code newRegistry()}
+     * @param service the service name
+     * @return the number of open native watches
+     * @throws Exception if they could not be counted
+     */
+    default int nativeWatches(ServiceRegistry registry, String service) throws Exception {
+        if (registry instanceof AbstractServiceRegistry r) {
+            return r.openWatches(service);
+        }
+        throw new UnsupportedOperationException("nativeWatches");
     }
 }

@@ -137,7 +137,10 @@ public final class InMemoryRegistry extends AbstractServiceRegistry implements S
 
     @Override
     protected List<ServiceInstance> read(String service) {
-        Map<String, String> raw = server.list(service);
+        return decode(service, server.list(service));
+    }
+
+    private List<ServiceInstance> decode(String service, Map<String, String> raw) {
         List<ServiceInstance> out = new ArrayList<>(raw.size());
         raw.forEach((id, json) -> {
             try {
@@ -166,13 +169,30 @@ public final class InMemoryRegistry extends AbstractServiceRegistry implements S
             }
 
             @Override
+            public void changedTo(Map<String, String> entries) {
+                sink.update(decode(service, entries));
+            }
+
+            @Override
             public void dropped(RegistryException cause) {
                 sink.failed(cause);
             }
         };
         AutoCloseable handle = server.watch(session, service, callback);
-        callback.changed(); // the first authoritative read, after subscribing so no change falls in between
+        if (!server.realism().asyncNotifications()) {
+            callback.changed(); // the first authoritative read, after subscribing so no change falls in between
+        } // else the server cues the first read later, like a network answer
         return handle;
+    }
+
+    /**
+     * How many watches of a service this client holds on the server right now; for tests of watch sharing.
+     *
+     * @param service the service
+     * @return the count the server sees
+     */
+    public int serverWatches(String service) {
+        return server.watchCount(session, service);
     }
 
     @Override

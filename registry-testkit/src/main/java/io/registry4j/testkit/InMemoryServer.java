@@ -2,6 +2,8 @@ package io.registry4j.testkit;
 
 import io.registry4j.RegistryException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,6 +12,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -22,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * thread of the write, after the write. Faults: {@link #stop()} makes every call fail with {@code UNAVAILABLE} and
  * drops every watch until {@link #start()}; {@link #expire(long)} ends a session and drops its entries;
  * {@link #delete} and {@link #putRaw} change entries behind the clients' backs; {@link #dropWatches(long)} cuts a
- * client's watches. No threads. Thread-safe.
+ * client's watches. No threads, unless {@link Realism#asyncNotifications()} asks for the one delivery thread.
+ * Thread-safe.
  */
 public final class InMemoryServer implements AutoCloseable {
     private static final Map<String, InMemoryServer> NAMED = new ConcurrentHashMap<>();
@@ -34,7 +40,11 @@ public final class InMemoryServer implements AutoCloseable {
 
     /** Notified of changes to one service, or of the watch being dropped. */
     interface WatchCallback {
+        /** Something changed: read the service now (the helpful server's notification). */
         void changed();
+
+        /** The service's entries as they were when the change happened (the realistic server's notification). */
+        void changedTo(Map<String, String> entries);
 
         void dropped(RegistryException cause);
     }
@@ -43,13 +53,40 @@ public final class InMemoryServer implements AutoCloseable {
 
     private record Watch(long session, String service, WatchCallback callback) {}
 
+    /**
+     * How much of the registry layer's work the server does for its clients. The default server is helpful: it
+     * answers a watch's first read and its notifications synchronously, lists entries sorted, refuses to remove an
+     * entry of another session and drops a session's entries when the client closes it. A real server does none of
+     * that, and a registry layer that relies on it is wrong on real backends; the realistic settings take that help
+     * away so that the compatibility kit can see such bugs on the in-memory backend too.
+     *
+     * @param asyncNotifications watch notifications, including the first read of a new watch, are delivered later,
+     *     in order, on one server thread ({@code registry4j-testservers-memory-<name>}), as a network answer would
+     *     be; a dropped or closed watch may still get notifications already queued
+     * @param unsortedLists entries are listed in no useful order (reverse id order)
+     * @param noOwnershipHelp a client's remove deletes the entry whoever wrote it, as on etcd or ZooKeeper
+     * @param entriesOutliveSession closing a session leaves its entries (they go only when it expires), and a
+     *     closed session can no longer remove anything, as with a lease or heartbeat-based server
+     */
+    public record Realism(
+            boolean asyncNotifications, boolean unsortedLists, boolean noOwnershipHelp, boolean entriesOutliveSession) {
+
+        /** The helpful server of earlier versions: everything synchronous, sorted, guarded. */
+        public static final Realism HELPFUL = new Realism(false, false, false, false);
+
+        /** A server that helps with nothing. */
+        public static final Realism REALISTIC = new Realism(true, true, true, true);
+    }
+
     private final String name;
+    private final Realism realism;
     private final Map<String, Map<String, Entry>> services = new TreeMap<>();
     private final Map<Long, SessionListener> sessions = new ConcurrentHashMap<>();
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private final AtomicLong nextSession = new AtomicLong(1);
     private volatile boolean running = true;
     private volatile boolean closed;
+    private @Nullable ExecutorService delivery;
 
     /**
      * A new, empty, running server.
@@ -57,7 +94,27 @@ public final class InMemoryServer implements AutoCloseable {
      * @param name a name for messages
      */
     public InMemoryServer(String name) {
+        this(name, Realism.HELPFUL);
+    }
+
+    /**
+     * A new, empty, running server that helps its clients as much as {@code realism} says.
+     *
+     * @param name a name for messages
+     * @param realism what the server leaves to the registry layer
+     */
+    public InMemoryServer(String name, Realism realism) {
         this.name = Objects.requireNonNull(name, "name");
+        this.realism = Objects.requireNonNull(realism, "realism");
+    }
+
+    /**
+     * What this server leaves to its clients.
+     *
+     * @return the realism settings
+     */
+    public Realism realism() {
+        return realism;
     }
 
     /**
@@ -93,7 +150,7 @@ public final class InMemoryServer implements AutoCloseable {
     }
 
     void closeSession(long session) {
-        if (sessions.remove(session) != null) {
+        if (sessions.remove(session) != null && !realism.entriesOutliveSession()) {
             dropEntriesOf(session);
         }
     }
@@ -120,11 +177,15 @@ public final class InMemoryServer implements AutoCloseable {
 
     boolean remove(long session, String service, String id) {
         check();
+        if (realism.entriesOutliveSession() && !isLive(session)) {
+            throw new RegistryException(
+                    RegistryException.Kind.UNAVAILABLE, "memory", "session " + session + " is closed or expired");
+        }
         boolean removed;
         synchronized (services) {
             Map<String, Entry> m = services.get(service);
             Entry e = m == null ? null : m.get(id);
-            removed = m != null && e != null && e.session == session;
+            removed = m != null && e != null && (e.session == session || realism.noOwnershipHelp());
             if (m != null && removed) {
                 m.remove(id);
             }
@@ -146,10 +207,15 @@ public final class InMemoryServer implements AutoCloseable {
 
     Map<String, String> list(String service) {
         check();
+        return snapshot(service);
+    }
+
+    private Map<String, String> snapshot(String service) {
         synchronized (services) {
-            Map<String, String> out = new TreeMap<>();
+            Map<String, String> out =
+                    realism.unsortedLists() ? new TreeMap<String, String>(Comparator.reverseOrder()) : new TreeMap<>();
             services.getOrDefault(service, Map.of()).forEach((id, e) -> out.put(id, e.value));
-            return out;
+            return realism.unsortedLists() ? new LinkedHashMap<>(out) : out;
         }
     }
 
@@ -166,11 +232,54 @@ public final class InMemoryServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a watch of a service. With {@link Realism#asyncNotifications()} the first notification (the cue for the
+     * client's first read) comes later on the server thread; otherwise the caller reads at once itself.
+     */
     AutoCloseable watch(long session, String service, WatchCallback callback) {
         check();
         var w = new Watch(session, service, callback);
         watches.add(w);
+        if (realism.asyncNotifications()) {
+            Map<String, String> now = snapshot(service);
+            deliver(() -> callback.changedTo(now));
+        }
         return () -> watches.remove(w);
+    }
+
+    /** How many watches a session holds on a service, as the server sees them. */
+    int watchCount(long session, String service) {
+        int n = 0;
+        for (Watch w : watches) {
+            if (w.session == session && w.service.equals(service)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void deliver(Runnable notification) {
+        if (!realism.asyncNotifications()) {
+            notification.run();
+            return;
+        }
+        ExecutorService d;
+        synchronized (this) {
+            d = delivery;
+            if (d == null) {
+                d = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "registry4j-testservers-memory-" + name);
+                    t.setDaemon(true);
+                    return t;
+                });
+                delivery = d;
+            }
+        }
+        try {
+            d.execute(notification);
+        } catch (RejectedExecutionException e) {
+            // the server is closed
+        }
     }
 
     private void check() {
@@ -184,9 +293,15 @@ public final class InMemoryServer implements AutoCloseable {
     }
 
     private void notifyWatches(String service) {
+        // The realistic server sends the state as of the change, in order, like an etcd event at its revision.
+        Map<String, String> now = realism.asyncNotifications() ? snapshot(service) : Map.of();
         for (Watch w : watches) {
             if (w.service.equals(service)) {
-                w.callback.changed();
+                if (realism.asyncNotifications()) {
+                    deliver(() -> w.callback.changedTo(now));
+                } else {
+                    w.callback.changed();
+                }
             }
         }
     }
@@ -212,7 +327,7 @@ public final class InMemoryServer implements AutoCloseable {
             }
         }
         watches.removeAll(dropped);
-        dropped.forEach(w -> w.callback.dropped(cause));
+        dropped.forEach(w -> deliver(() -> w.callback.dropped(cause)));
     }
 
     // ---- faults ----
@@ -237,6 +352,18 @@ public final class InMemoryServer implements AutoCloseable {
             expireAll();
         }
         running = true;
+    }
+
+    /**
+     * Crashes the server: it goes down as with {@link #stop()}, loses its data and expires every session at once, so
+     * clients must register everything again, and keep trying, for as long as it is down.
+     */
+    public void crash() {
+        stop();
+        synchronized (services) {
+            services.clear();
+        }
+        expireAll();
     }
 
     /** Brings the server up again with its data. */
@@ -320,6 +447,13 @@ public final class InMemoryServer implements AutoCloseable {
         closed = true;
         dropWatches(null, "server " + name + " closed");
         NAMED.remove(name, this);
+        ExecutorService d;
+        synchronized (this) {
+            d = delivery;
+        }
+        if (d != null) {
+            d.shutdown(); // queued notifications still run; the thread then ends
+        }
     }
 
     /**

@@ -3,8 +3,10 @@ package io.registry4j.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.registry4j.Watcher;
 import io.registry4j.spi.RegistryThreads;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -16,10 +18,15 @@ class RegistryLeakCheckTest {
 
     @ExtendWith(RegistryLeakCheck.class)
     static class LeavesAWatcherOpen {
+        // Held so that a garbage collection cannot drop the leak from the weak open-resources table mid-test.
+        static volatile @Nullable InMemoryRegistry leaked;
+        static volatile @Nullable Watcher leakedWatcher;
+
         @Test
         void test() {
             InMemoryRegistry r = InMemoryRegistry.builder().build();
-            r.watch("svc");
+            leaked = r;
+            leakedWatcher = r.watch("svc");
             // The registry itself is left open too.
         }
     }
@@ -69,10 +76,23 @@ class RegistryLeakCheckTest {
 
     @Test
     void failsATestThatLeavesAWatcherOrRegistryOpen() {
-        Events e = run(LeavesAWatcherOpen.class);
-        assertThat(e.failed().count()).isEqualTo(1);
-        assertThat(e.failed().stream().findFirst().orElseThrow().getPayload().toString())
-                .contains("left open");
+        try {
+            Events e = run(LeavesAWatcherOpen.class);
+            assertThat(e.failed().count()).isEqualTo(1);
+            assertThat(e.failed().stream()
+                            .findFirst()
+                            .orElseThrow()
+                            .getPayload()
+                            .toString())
+                    .contains("left open");
+        } finally {
+            InMemoryRegistry r = LeavesAWatcherOpen.leaked;
+            if (r != null) {
+                r.close();
+            }
+            LeavesAWatcherOpen.leaked = null;
+            LeavesAWatcherOpen.leakedWatcher = null;
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.registry4j.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testkit.Capabilities;
@@ -50,13 +51,23 @@ class ZooKeeperRegistryCompatibilityTest extends RegistryCompatibilityKit {
     }
 
     @Override
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
+        return zk().registryBuilder().backoff(backoff).build();
+    }
+
+    @Override
     protected Capabilities capabilities() {
         Capabilities.Builder b = Capabilities.builder()
                 // Watch events arrive within milliseconds; the bound leaves room for a loaded CI machine.
                 .propagation(Duration.ofSeconds(5))
                 // A loss is seen at once (session LOST, node watch); the write follows within the test backoff.
                 .reRegistration(Duration.ofSeconds(10))
-                .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.DROP_WATCH, Fault.GARBAGE_ENTRY);
+                .supports(
+                        Fault.SESSION_EXPIRY,
+                        Fault.DELETE_BEHIND_BACK,
+                        Fault.DROP_WATCH,
+                        Fault.GARBAGE_ENTRY,
+                        Fault.WATCH_COUNT);
         if (zk().server.supportsRestart()) {
             b.supports(Fault.SERVER_RESTART);
         } else {
