@@ -1350,7 +1350,9 @@ public abstract class RegistryCompatibilityKit {
         void secondClientDoesNotTakeOverALiveInstance() {
             String reason = takeoverUndetectable();
             if (reason != null) {
-                assertThat(reason).as("reason the backend cannot detect a takeover").isNotBlank();
+                assertThat(reason)
+                        .as("reason the backend cannot detect a takeover")
+                        .isNotBlank();
                 return;
             }
             ServiceRegistry first = client();
@@ -1366,8 +1368,8 @@ public abstract class RegistryCompatibilityKit {
                     second.register(intruder);
                     await("the first client's entry to stay while the second one runs", propagation())
                             .during(propagation().dividedBy(2))
-                            .untilAsserted(() ->
-                                    assertThat(observer.getService(s)).isEqualTo(List.of(mine)));
+                            .untilAsserted(
+                                    () -> assertThat(observer.getService(s)).isEqualTo(List.of(mine)));
                 } catch (RegistryException e) {
                     assertThat(e.kind()).as(String.valueOf(e.getMessage())).isEqualTo(RegistryException.Kind.CONFLICT);
                 }
@@ -1375,7 +1377,9 @@ public abstract class RegistryCompatibilityKit {
                 second.close();
             }
             awaitInstances(observer, s, List.of(mine));
-            assertThat(observer.getService(s)).as("the first client's entry after the second closed").isEqualTo(List.of(mine));
+            assertThat(observer.getService(s))
+                    .as("the first client's entry after the second closed")
+                    .isEqualTo(List.of(mine));
         }
     }
 }

@@ -81,6 +81,7 @@ public final class EtcdLeases implements AutoCloseable {
     private final Map<String, Object> keyLocks = new ConcurrentHashMap<>();
     /** Every lease this registry granted and has not seen revoked: a key on one of them is ours to rewrite. */
     private final Set<Long> ours = ConcurrentHashMap.newKeySet();
+
     private volatile boolean closed;
 
     /**
@@ -158,7 +159,8 @@ public final class EtcdLeases implements AutoCloseable {
         Cmp guard = new Cmp(bytes, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
         for (int attempt = 1; attempt <= MAX_PUT_ATTEMPTS; attempt++) {
             TxnResponse answer = Calls.await(
-                    kv.txn().If(guard)
+                    kv.txn()
+                            .If(guard)
                             .Then(Op.put(bytes, value, onLease))
                             .Else(Op.get(bytes, GetOption.DEFAULT))
                             .commit(),
@@ -247,8 +249,9 @@ public final class EtcdLeases implements AutoCloseable {
     }
 
     /**
-     * Checks that an instance's key is still there on its lease. While the keepalive is failing the check is skipped
-     * (true): the server is out of reach, and if the lease expires the keepalive reports it.
+     * Checks that an instance's key is still there on its lease. While the keepalive is failing the check fails with
+     * {@code UNAVAILABLE} without asking: the server is out of reach, and if the lease expires the keepalive reports
+     * it.
      *
      * @param key the instance's key
      * @param timeout bound of the check
@@ -262,7 +265,12 @@ public final class EtcdLeases implements AutoCloseable {
                 return false;
             }
             if (!k.healthy) {
-                return true;
+                // Not a check that passed: the server is out of reach. If the lease expires, the keepalive says so.
+                throw new RegistryException(
+                        Kind.UNAVAILABLE,
+                        "etcd",
+                        "cannot check " + key + ": the keepalive of its lease " + hex(k.id)
+                                + " is failing (the server is out of reach)");
             }
             GetResponse read = Calls.await(
                     kv.get(EtcdInstanceCodec.bytes(key)),
