@@ -28,8 +28,8 @@ public final class AuthFailures {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(what, "what");
         String head = user == null
-                ? PREFIX + ": the server asks for credentials and none were given; add ?user=…&password=… to the "
-                        + "registry URL (or set them on the builder)"
+                ? PREFIX + ": the server asks for credentials and none were given; add the options user=… and "
+                        + "password=… to the registry URL (or set them on the builder)"
                 : PREFIX + " for user " + user + " (wrong password, or no such user)";
         return new RegistryException(RegistryException.Kind.UNAUTHENTICATED, backend, head + "; " + what, cause);
     }

@@ -161,11 +161,11 @@ final class RegisterCommand implements Callable<Integer> {
                     .id(instanceId)
                     .version(version)
                     .metadata(metadata);
-            for (String e : endpoints) {
-                String endpoint = e.strip();
+            for (int i = 0; i < endpoints.size(); i++) {
+                String endpoint = endpoints.get(i).strip();
                 if (!endpoint.contains("://")) {
-                    throw CliException.usage("invalid instance: endpoint '" + endpoint + "' has no scheme; write "
-                            + "scheme://host:port, such as grpc://" + endpoint);
+                    throw CliException.usage("invalid instance: endpoints[" + i + "] '" + endpoint + "' has no scheme;"
+                            + " write scheme://host:port, such as grpc://" + endpoint);
                 }
                 b.endpoint(endpoint);
             }

@@ -88,7 +88,7 @@ class CommandLineErrorsTest {
         assertThat(run.execute("register", "--name", "orders", "--endpoint", "10.0.0.7:9000", "-r", "memory://errors"))
                 .isEqualTo(2);
         assertThat(run.err())
-                .contains("endpoint '10.0.0.7:9000' has no scheme", "grpc://10.0.0.7:9000")
+                .contains("endpoints[0] '10.0.0.7:9000' has no scheme", "grpc://10.0.0.7:9000")
                 .doesNotContain("Illegal character");
     }
 

@@ -86,19 +86,21 @@ class EtcdAuthCommandsTest {
     }
 
     @Test
-    @DisplayName("no credentials: the message says to add ?user=…&password=…")
+    @DisplayName("no credentials: the message says to add the user and password options")
     void noCredentials() throws Exception {
         var run = CliRun.plain();
         assertThat(run.execute("list", "orders", "-r", base())).as(run.all()).isEqualTo(CliException.RUNTIME);
         assertThat(run.err())
                 .contains("authentication failed: the server asks for credentials")
-                .contains("?user=…&password=…");
+                .contains("add the options user=… and password=…");
         var watch = CliRun.plain();
         CompletableFuture<Integer> running = watch.start("watch", "orders", "-r", base());
         assertThat(CliRun.exitCode(running, java.time.Duration.ofSeconds(30)))
                 .as(watch.all())
                 .isEqualTo(CliException.RUNTIME);
-        assertThat(watch.err()).contains("?user=…&password=…").doesNotContain("unreachable");
+        assertThat(watch.err())
+                .contains("add the options user=… and password=…")
+                .doesNotContain("unreachable");
     }
 
     @Test

@@ -102,7 +102,7 @@ class EtcdSecurityTest {
                                 RegistryException.class,
                                 e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAUTHENTICATED))
                         .hasMessageContaining("authentication failed: the server asks for credentials")
-                        .hasMessageContaining("?user=…&password=…");
+                        .hasMessageContaining("add the options user=… and password=…");
                 assertThat(reader.getService("secure")).containsExactly(X);
                 assertThatThrownBy(() -> reader.register(X.toBuilder().id("x2").build()))
                         .isInstanceOfSatisfying(

@@ -347,7 +347,7 @@ class ZooKeeperRegistryTest {
                         RegistryException.class,
                         e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAUTHENTICATED))
                 .hasMessageContaining("authentication failed: the server asks for credentials")
-                .hasMessageContaining("?user=…&password=…");
+                .hasMessageContaining("add the options user=… and password=…");
         ZooKeeperRegistry wrongPassword = closeLater(zk().registryBuilder()
                 .rootPath(writer.rootPath())
                 .digestAcl("orders", "not-the-password")

@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -265,7 +266,18 @@ public final class EtcdLeases implements AutoCloseable {
                 return false;
             }
             if (!k.healthy) {
-                // Not a check that passed: the server is out of reach. If the lease expires, the keepalive says so.
+                if (System.nanoTime() - k.renewedNanos > TimeUnit.SECONDS.toNanos(k.ttl)) {
+                    // No renewal for a whole TTL: the lease has expired on the server, or will as soon as it is
+                    // back. jetcd says so by completing the keepalive too, but not while it fails to even open
+                    // the stream (calls fail fast): we stop keeping it, and the keeper registers it again.
+                    forget(k);
+                    LOG.log(
+                            Level.WARNING,
+                            "etcd: no keepalive of lease " + hex(k.id) + " (" + key + ") succeeded within its TTL of "
+                                    + k.ttl + " s; registering it again once the server answers");
+                    return false;
+                }
+                // Not a check that passed: the server is out of reach.
                 throw new RegistryException(
                         Kind.UNAVAILABLE,
                         "etcd",
@@ -381,6 +393,9 @@ public final class EtcdLeases implements AutoCloseable {
         volatile ServiceInstance instance;
         volatile @Nullable CloseableClient keepAlive;
         volatile boolean healthy = true;
+        /** When the lease was granted or last renewed, by {@link System#nanoTime()}. */
+        volatile long renewedNanos = System.nanoTime();
+
         volatile boolean released;
         volatile @Nullable Throwable lastError;
 
@@ -410,6 +425,9 @@ public final class EtcdLeases implements AutoCloseable {
 
         @Override
         public void onNext(LeaseKeepAliveResponse renewal) {
+            if (renewal.getTTL() > 0) {
+                k.renewedNanos = System.nanoTime();
+            }
             if (renewal.getTTL() > 0 && !k.healthy) {
                 k.healthy = true;
                 k.lastError = null;
