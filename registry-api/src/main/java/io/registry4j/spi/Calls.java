@@ -40,7 +40,7 @@ public final class Calls {
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new RegistryException(
-                    RegistryException.Kind.TIMEOUT, backend, what + " did not complete within " + timeout, e);
+                    RegistryException.Kind.TIMEOUT, backend, what + " did not complete within " + text(timeout), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             future.cancel(true);
@@ -64,5 +64,26 @@ public final class Calls {
             t = t.getCause();
         }
         return t;
+    }
+
+    /**
+     * A duration as people write it in messages: {@code 10 s}, {@code 500 ms}, {@code 1.5 s}, {@code 2 min}, never
+     * {@code PT10S}.
+     *
+     * @param d the duration
+     * @return its text
+     */
+    public static String text(Duration d) {
+        long ms = d.toMillis();
+        if (d.isNegative() || ms < 1000 || (ms % 1000 != 0 && ms < 10_000 && ms % 100 != 0)) {
+            return ms + " ms";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + " min";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + " s";
+        }
+        return java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + " s";
     }
 }

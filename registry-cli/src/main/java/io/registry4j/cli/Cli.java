@@ -29,6 +29,9 @@ final class Cli {
     private final Clock clock;
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile boolean verbose;
+    private volatile boolean stoppedBySignal;
+    private volatile boolean stoppable;
+    private volatile @Nullable String quitNote;
 
     Cli(PrintWriter out, PrintWriter err, Function<String, @Nullable String> environment, Clock clock) {
         this.out = Objects.requireNonNull(out, "out");
@@ -77,8 +80,41 @@ final class Cli {
         return stop.getCount() == 0;
     }
 
+    /** What Ctrl-C does in the real command line: {@link #stop()}, remembering that a signal asked for it. */
+    void stopBySignal() {
+        stoppedBySignal = true;
+        stop();
+    }
+
+    /**
+     * The exit code of a long-running command that ended because it was stopped: {@link CliException#INTERRUPTED}
+     * (130) after Ctrl-C, 0 when a test stopped it.
+     */
+    int stoppedExitCode() {
+        return stoppedBySignal ? CliException.INTERRUPTED : CliException.OK;
+    }
+
+    /** Tells whether a command waits for the stop signal, so that Ctrl-C should ask it to finish, not end the JVM. */
+    boolean stoppable() {
+        return stoppable;
+    }
+
+    /**
+     * What to say if a second Ctrl-C ends the process while the command is still cleaning up, such as which instance
+     * stays registered and for how long; null for nothing.
+     */
+    @Nullable
+    String quitNote() {
+        return quitNote;
+    }
+
+    void quitNote(@Nullable String note) {
+        this.quitNote = note;
+    }
+
     /** Blocks until {@link #stop()}. */
     void awaitStop() throws InterruptedException {
+        stoppable = true;
         stop.await();
     }
 

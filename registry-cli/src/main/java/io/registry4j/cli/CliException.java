@@ -19,6 +19,15 @@ final class CliException extends RuntimeException {
     /** Exit code when the command line itself is wrong: a missing argument, a bad URL, an unknown scheme. */
     static final int USAGE = 2;
 
+    /**
+     * Exit code when a second Ctrl-C ended {@code register} before it could deregister: the instance stays until its
+     * lease or session ends.
+     */
+    static final int QUIT = 3;
+
+    /** Exit code of {@code watch} or {@code register} stopped by Ctrl-C after cleaning up (deregistered, closed). */
+    static final int INTERRUPTED = 130;
+
     private final int exitCode;
 
     private CliException(int exitCode, String message, @Nullable Throwable cause) {

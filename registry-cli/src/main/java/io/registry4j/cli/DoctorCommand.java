@@ -126,7 +126,18 @@ final class DoctorCommand implements Callable<Integer> {
             report.stop("nothing else can be checked without a connection");
             return;
         }
-        report.pass("connect", "opened two " + a.backend() + " clients in " + since(t));
+        // Opening a registry may send nothing (etcd, Eureka): only an answer proves the server is there.
+        try {
+            for (ServiceRegistry r : List.of(a, b)) {
+                Bounded.call(
+                        timeout, "reaching " + RegistryOptions.display(registry.url(cli)), () -> r.getService(name));
+            }
+        } catch (RegistryException | CliException e) {
+            report.fail("connect", message(e));
+            report.stop("nothing else can be checked without a connection");
+            return;
+        }
+        report.pass("connect", "opened two " + a.backend() + " clients, both answered, in " + since(t));
 
         // 2. read.
         t = System.nanoTime();

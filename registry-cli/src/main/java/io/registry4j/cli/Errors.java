@@ -47,7 +47,16 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
     public int handleParseException(CommandLine.ParameterException e, String[] args) {
         CommandLine commandLine = e.getCommandLine();
         String command = commandLine.getCommandSpec().qualifiedName();
-        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        // picocli says "Value for option option '--meta' …"; once is enough.
+        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()).replace("option option ", "option "));
+        List<String> unmatched = e instanceof CommandLine.UnmatchedArgumentException u0 ? u0.getUnmatched() : List.of();
+        if (commandLine.getParent() == null
+                && !unmatched.isEmpty()
+                && !unmatched.get(0).startsWith("-")) {
+            // The root takes no parameters: a first word it does not match is not a command: say that, not picocli's
+            // "Unmatched argument at index 0".
+            message = new StringBuilder("unknown command '" + unmatched.get(0) + "'");
+        }
         if (e instanceof CommandLine.UnmatchedArgumentException u) {
             List<String> suggestions = u.getSuggestions();
             if (!suggestions.isEmpty()) {

@@ -3,6 +3,7 @@ package io.registry4j.cli;
 import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
+import io.registry4j.spi.AbstractServiceRegistry;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,8 +56,12 @@ final class ListCommand implements Callable<Integer> {
         String name = Commands.serviceName(service);
         String url = RegistryOptions.display(registry.url(cli));
         List<ServiceInstance> instances;
+        long skipped = 0;
         try (ServiceRegistry r = registry.open(cli)) {
             instances = Bounded.call(registry.timeout, "listing " + name + " in " + url, () -> r.getService(name));
+            if (r instanceof AbstractServiceRegistry a) {
+                skipped = a.skippedEntries();
+            }
         } catch (RegistryException e) {
             throw RegistryOptions.failure("cannot list " + name + " in " + url, e);
         }
@@ -69,6 +74,15 @@ final class ListCommand implements Callable<Integer> {
             out.println(Table.of(instances));
         }
         out.flush();
+        if (skipped > 0) {
+            // On standard error, so that the table or JSON stays clean; without it "no instances" hides them.
+            cli.err()
+                    .println("note: skipped " + skipped + (skipped == 1 ? " entry" : " entries") + " of " + name
+                            + " that " + (skipped == 1 ? "is" : "are")
+                            + " not a valid instance (not Kratos' instance JSON, or "
+                            + "of another service); run with -v to see each and why");
+            cli.err().flush();
+        }
         return CliException.OK;
     }
 }

@@ -5,6 +5,7 @@ import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.Subscription;
+import io.registry4j.etcd.EtcdRegistry;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,6 +111,11 @@ final class RegisterCommand implements Callable<Integer> {
                 out.println("keeping it registered until Ctrl-C; the registry puts it back if the backend loses it");
                 out.flush();
                 cli.awaitStop();
+                String expiry = expiry(r);
+                cli.quitNote(what + " stays registered in " + url + " until " + expiry);
+                out.println(Commands.time(cli.clock().instant()) + " deregistering " + what
+                        + "… (Ctrl-C again to quit now; " + expiry + ")");
+                out.flush();
                 try {
                     Bounded.call(registry.timeout, "deregistering " + what + " from " + url, () -> {
                         r.deregister(instance);
@@ -121,6 +127,7 @@ final class RegisterCommand implements Callable<Integer> {
                                     + " (the backend drops it when its lease or session ends)",
                             e);
                 }
+                cli.quitNote(null);
                 out.println(Commands.time(cli.clock().instant()) + " deregistered " + what + " from " + url);
                 out.flush();
             }
@@ -128,7 +135,15 @@ final class RegisterCommand implements Callable<Integer> {
             events.shutdown();
             events.awaitTermination(5, TimeUnit.SECONDS);
         }
-        return CliException.OK;
+        return cli.stoppedExitCode();
+    }
+
+    /** When the backend drops an instance whose owner stopped renewing it. */
+    private static String expiry(ServiceRegistry r) {
+        if (r instanceof EtcdRegistry etcd) {
+            return "its lease expires within " + etcd.ttl().toSeconds() + " s";
+        }
+        return "its lease or session ends";
     }
 
     /** Builds the instance from the options; a bad value is a usage error naming the field and the value. */
@@ -146,8 +161,13 @@ final class RegisterCommand implements Callable<Integer> {
                     .id(instanceId)
                     .version(version)
                     .metadata(metadata);
-            for (String e : endpoints) {
-                b.endpoint(e.strip());
+            for (int i = 0; i < endpoints.size(); i++) {
+                String endpoint = endpoints.get(i).strip();
+                if (!endpoint.contains("://")) {
+                    throw CliException.usage("invalid instance: endpoints[" + i + "] '" + endpoint + "' has no scheme;"
+                            + " write scheme://host:port, such as grpc://" + endpoint);
+                }
+                b.endpoint(endpoint);
             }
             return b.build();
         } catch (IllegalArgumentException e) {

@@ -45,7 +45,7 @@ import picocli.CommandLine.ScopeType;
         footer = {
             "The registry is a URL: --registry URL on each command, or REGISTRY4J_URL. Backend options go in the"
                     + " query, such as etcd://127.0.0.1:2379?ttl=10s. Exit codes: 0 done, 1 failed (such as an"
-                    + " unreachable server or a failed check), 2 wrong usage.",
+                    + " unreachable server or a failed check), 2 wrong usage, 3 quit by a second Ctrl-C, 130 stopped by Ctrl-C.",
             "",
             "Examples:",
             "  registry4j demo                  see it work: a real ZooKeeper in this process",
@@ -76,14 +76,15 @@ final class Registry4jCommand implements Callable<Integer> {
         this.cli = cli;
     }
 
-    /** With no command: the help, on standard output. */
+    /** With no command: a usage error, with the help on standard error. */
     @Override
     public Integer call() {
+        cli.err().println("registry4j: no command given; run 'registry4j demo' to see it work, or one of:");
         CommandLine commandLine = self;
         if (commandLine != null) {
-            commandLine.usage(cli.out());
+            commandLine.usage(cli.err());
         }
-        return CliException.OK;
+        return CliException.USAGE;
     }
 
     /** Builds the command line for one run: writers, factory, error handlers, logging set up before execution. */

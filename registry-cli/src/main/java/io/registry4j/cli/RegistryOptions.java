@@ -71,8 +71,11 @@ final class RegistryOptions {
      * {@code token} option is masked, so that terminal logs and CI output do not keep it.
      */
     static String display(String url) {
-        String masked = url.replaceFirst("(://[^/@:?#]*:)[^@/?#]*@", "$1***@");
-        return masked.replaceAll("(?i)([?&](?:password|secret|token)=)[^&#]*", "$1***");
+        String masked = url.replaceFirst("(://[^/@:?#\\s]*:)[^@/?#\\s]*@", "$1***@");
+        // Only the value: it ends at the next option, a fragment, whitespace, or a punctuation mark that ends the
+        // URL in a sentence ("…password=***: authentication failed"); the text after it is kept.
+        return masked.replaceAll(
+                "(?i)([?&](?:password|secret|token)=)[^&#\\s]*?(?=[&#\\s]|[:;,.)](?:\\s|$)|$)", "$1***");
     }
 
     /**

@@ -85,21 +85,22 @@ final class WatchCommand implements Callable<Integer> {
                 throw RegistryOptions.failure("cannot watch " + name + " in " + url, e);
             }
             try (subscription) {
-                awaitFirst(printer, name, url);
+                awaitFirst(r, printer, name, url);
                 cli.awaitStop();
             }
         } finally {
             delivery.shutdown();
             delivery.awaitTermination(5, TimeUnit.SECONDS);
         }
-        return CliException.OK;
+        return cli.stoppedExitCode();
     }
 
-    private void awaitFirst(Printer printer, String name, String url) throws InterruptedException {
+    private void awaitFirst(ServiceRegistry r, Printer printer, String name, String url) throws InterruptedException {
         WatchEvent first;
         try {
             first = printer.first.get(registry.timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            explainNoList(r, name, url);
             throw CliException.runtime(
                     "cannot watch " + name + ": " + url + " gave no list within " + Durations.format(registry.timeout)
                             + "; check that the server runs and the address is right, or raise --timeout",
@@ -108,8 +109,23 @@ final class WatchCommand implements Callable<Integer> {
             throw new IllegalStateException("the first event is only ever completed normally", e);
         }
         if (first.type() == WatchEvent.Type.STALE) {
+            explainNoList(r, name, url);
             throw CliException.runtime("cannot watch " + name + ": " + url
                     + " is unreachable; check that the server runs and the address is right");
+        }
+    }
+
+    /**
+     * A watch that got no list says only that; one direct read says why (a refused login, a denied read, a refused
+     * connection), which is reported instead of calling the server unreachable.
+     */
+    private void explainNoList(ServiceRegistry r, String name, String url) {
+        try {
+            Bounded.call(registry.timeout, "reading " + name + " in " + url, () -> r.getService(name));
+        } catch (RegistryException e) {
+            throw RegistryOptions.failure("cannot watch " + name + " in " + url, e);
+        } catch (CliException e) {
+            // No answer to the read either: the caller's message says so.
         }
     }
 

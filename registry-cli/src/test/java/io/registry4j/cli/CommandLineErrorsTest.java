@@ -83,10 +83,39 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void anEndpointWithoutSchemeSaysTheSchemeIsMissing() {
+        var run = CliRun.plain();
+        assertThat(run.execute("register", "--name", "orders", "--endpoint", "10.0.0.7:9000", "-r", "memory://errors"))
+                .isEqualTo(2);
+        assertThat(run.err())
+                .contains("endpoints[0] '10.0.0.7:9000' has no scheme", "grpc://10.0.0.7:9000")
+                .doesNotContain("Illegal character");
+    }
+
+    @Test
+    void aMetaWithoutEqualsNamesTheOptionOnce() {
+        var run = CliRun.plain();
+        assertThat(run.execute(
+                        "register",
+                        "--name",
+                        "orders",
+                        "--endpoint",
+                        "grpc://10.0.0.7:9000",
+                        "--meta",
+                        "a",
+                        "-r",
+                        "memory://errors"))
+                .isEqualTo(2);
+        assertThat(run.err()).contains("'--meta'").doesNotContain("option option");
+    }
+
+    @Test
     void aMistypedCommandSuggestsTheRightOne() {
         var run = CliRun.plain();
         assertThat(run.execute("lst", "orders")).isEqualTo(2);
-        assertThat(run.err()).contains("Unmatched argument", "'lst'", "did you mean list");
+        assertThat(run.err())
+                .contains("unknown command 'lst'", "did you mean list")
+                .doesNotContain("Unmatched");
         assertOneLineWithoutStackTrace(run);
     }
 

@@ -41,6 +41,14 @@ class EtcdCommandsTest extends CommandsContract {
     }
 
     @Override
+    String reRegisterLine() {
+        // doctor deletes behind the registry's back by taking the instance over from a second client; etcd now
+        // refuses that for a live owner (CONFLICT), so the check is skipped with that reason.
+        return "  SKIP  re-register   cannot delete it behind the registry's back: the etcd backend protects a live "
+                + "owner's instance";
+    }
+
+    @Override
     void stopServer() {
         server.stop();
     }

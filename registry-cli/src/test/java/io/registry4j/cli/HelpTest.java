@@ -24,8 +24,8 @@ class HelpTest {
     @Test
     void noCommandPrintsTheHelp() {
         var run = CliRun.plain();
-        assertThat(run.execute()).isZero();
-        assertThat(run.out()).startsWith("Usage: registry4j");
+        assertThat(run.execute()).as("a usage error").isEqualTo(CliException.USAGE);
+        assertThat(run.err()).startsWith("registry4j: no command given").contains("Usage: registry4j");
     }
 
     @ParameterizedTest

@@ -1,5 +1,7 @@
 package io.registry4j.etcd;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
@@ -15,10 +17,13 @@ import io.registry4j.etcd.internal.EtcdInstanceCodec;
 import io.registry4j.etcd.internal.EtcdLeases;
 import io.registry4j.etcd.internal.EtcdServiceWatch;
 import io.registry4j.spi.AbstractServiceRegistry;
+import io.registry4j.spi.AuthFailures;
 import io.registry4j.spi.Calls;
 import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.RegistryThreads;
 import io.registry4j.spi.ServiceViews;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -30,9 +35,11 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -94,15 +101,22 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
 
     private final Client client;
     private final @Nullable ExecutorService clientPool;
+    /** The Vert.x instance (event loops, timers) of a client this registry built; null for a client given to it. */
+    private final @Nullable Vertx vertx;
+
     private final EtcdInstanceCodec codec;
     private final EtcdLeases leases;
     private final Duration ttl;
     private final Duration keyCheckTimeout;
+    /** The etcd user this registry logs in as; null without credentials or with a client given by the caller. */
+    private final @Nullable String user;
 
-    private EtcdRegistry(Builder b, Client client, @Nullable ExecutorService clientPool) {
+    private EtcdRegistry(Builder b, Client client, @Nullable ExecutorService clientPool, @Nullable Vertx vertx) {
         super(BACKEND, b.options());
         this.client = client;
         this.clientPool = clientPool;
+        this.vertx = vertx;
+        this.user = b.user;
         this.codec = new EtcdInstanceCodec(b.namespace);
         this.ttl = b.ttl;
         this.keyCheckTimeout = min(b.callTimeout, b.keyCheckInterval());
@@ -190,21 +204,41 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
 
     @Override
     protected void write(ServiceInstance instance) {
-        leases.put(codec.key(instance), instance, codec.encode(instance));
+        try {
+            leases.put(codec.key(instance), instance, codec.encode(instance));
+        } catch (RegistryException e) {
+            throw AuthFailures.named(user, e);
+        }
     }
 
     @Override
     protected void remove(ServiceInstance instance) {
-        leases.release(codec.key(instance));
+        try {
+            leases.release(codec.key(instance));
+        } catch (RegistryException e) {
+            throw AuthFailures.named(user, e);
+        }
     }
 
     @Override
     protected boolean verify(ServiceInstance instance) {
-        return leases.holds(codec.key(instance), keyCheckTimeout);
+        try {
+            return leases.holds(codec.key(instance), keyCheckTimeout);
+        } catch (RegistryException e) {
+            throw AuthFailures.named(user, e);
+        }
     }
 
     @Override
     protected List<ServiceInstance> read(String service) {
+        try {
+            return readPrefix(service);
+        } catch (RegistryException e) {
+            throw AuthFailures.named(user, e);
+        }
+    }
+
+    private List<ServiceInstance> readPrefix(String service) {
         String prefix = codec.servicePrefix(service);
         GetResponse response = Calls.await(
                 client.getKVClient()
@@ -250,18 +284,23 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
             throw new RegistryException(Kind.CLOSED, BACKEND, "registry is closed");
         }
         String prefix = codec.namespacePrefix();
-        GetResponse response = Calls.await(
-                client.getKVClient()
-                        .get(
-                                EtcdInstanceCodec.bytes(prefix),
-                                GetOption.builder()
-                                        .isPrefix(true)
-                                        .withKeysOnly(true)
-                                        .build()),
-                options().callTimeout(),
-                BACKEND,
-                "list " + prefix,
-                EtcdErrors.classifier("list " + prefix));
+        GetResponse response;
+        try {
+            response = Calls.await(
+                    client.getKVClient()
+                            .get(
+                                    EtcdInstanceCodec.bytes(prefix),
+                                    GetOption.builder()
+                                            .isPrefix(true)
+                                            .withKeysOnly(true)
+                                            .build()),
+                    options().callTimeout(),
+                    BACKEND,
+                    "list " + prefix,
+                    EtcdErrors.classifier("list " + prefix));
+        } catch (RegistryException e) {
+            throw AuthFailures.named(user, e);
+        }
         SortedSet<String> names = new TreeSet<>();
         for (KeyValue entry : response.getKvs()) {
             String name = codec.serviceOf(EtcdInstanceCodec.text(entry.getKey()));
@@ -281,7 +320,29 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
                 client.close();
             } finally {
                 clientPool.shutdownNow();
+                closeVertx();
             }
+        }
+    }
+
+    /**
+     * jetcd closes its Vert.x instance without waiting; we built it, so we wait (bounded) until its event loops and
+     * timers have ended, so that no thread of the client outlives close().
+     */
+    private void closeVertx() {
+        Vertx v = vertx;
+        if (v == null) {
+            return;
+        }
+        try {
+            v.close()
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(options().callTimeout().toMillis(), MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "etcd: the client's Vert.x instance did not close cleanly: " + e);
         }
     }
 
@@ -406,7 +467,8 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
         public Builder ttl(Duration ttl) {
             Objects.requireNonNull(ttl, "ttl");
             if (ttl.toNanosPart() != 0 || ttl.toSeconds() < 1) {
-                throw new IllegalArgumentException("ttl must be a whole number of seconds, at least 1 s, got " + ttl);
+                throw new IllegalArgumentException(
+                        "ttl must be a whole number of seconds, at least 1 s, got " + Calls.text(ttl));
             }
             this.ttl = ttl;
             return this;
@@ -423,7 +485,7 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
         public Builder callTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isZero() || timeout.isNegative()) {
-                throw new IllegalArgumentException("callTimeout must be positive, got " + timeout);
+                throw new IllegalArgumentException("callTimeout must be positive, got " + Calls.text(timeout));
             }
             this.callTimeout = timeout;
             return this;
@@ -440,7 +502,7 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
         public Builder keyCheckInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
             if (interval.isZero() || interval.isNegative()) {
-                throw new IllegalArgumentException("keyCheckInterval must be positive, got " + interval);
+                throw new IllegalArgumentException("keyCheckInterval must be positive, got " + Calls.text(interval));
             }
             this.keyCheckInterval = interval;
             return this;
@@ -544,7 +606,7 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
                             "TLS, credentials and customizeClient configure a client the registry builds; "
                                     + "set them on the jetcd client you pass instead");
                 }
-                return new EtcdRegistry(this, given, null);
+                return new EtcdRegistry(this, given, null, null);
             }
             if (endpoints.isEmpty()) {
                 throw new IllegalArgumentException(
@@ -561,10 +623,14 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
             checkReadable("clientCertificate certificateChain", clientCertificateChain);
             checkReadable("clientCertificate privateKey", clientPrivateKey);
             ExecutorService pool = Executors.newCachedThreadPool(RegistryThreads.factory(BACKEND, "client"));
+            // Our own Vert.x for jetcd's gRPC channel: one event loop is plenty for one connection, and we can wait
+            // for it to end on close (jetcd's own is closed without waiting).
+            Vertx v = Vertx.vertx(new VertxOptions().setUseDaemonThread(true).setEventLoopPoolSize(1));
             try {
-                return new EtcdRegistry(this, newClient(pool, https || tls), pool);
+                return new EtcdRegistry(this, newClient(pool, v, https || tls), pool, v);
             } catch (RuntimeException e) {
                 pool.shutdownNow();
+                v.close();
                 throw e;
             }
         }
@@ -575,11 +641,14 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
             }
         }
 
-        private Client newClient(ExecutorService pool, boolean useTls) {
+        private Client newClient(ExecutorService pool, Vertx vertx, boolean useTls) {
             ClientBuilder b = Client.builder()
                     .endpoints(endpoints)
                     .executorService(pool)
-                    .waitForReady(true)
+                    .vertx(vertx)
+                    // Fail a call at once when the channel cannot connect (connection refused, unknown host)
+                    // instead of waiting out the call timeout; the keeper and watchers retry with backoff.
+                    .waitForReady(false)
                     .connectTimeout(min(callTimeout, MAX_CONNECT_TIMEOUT));
             String u = user;
             String p = password;

@@ -33,21 +33,16 @@ class EtcdRegistryCompatibilityTest extends RegistryCompatibilityKit {
     private static final Duration TTL = Duration.ofSeconds(5);
 
     private static EtcdServer server;
-    private static Client admin;
 
     private final Map<ServiceRegistry, WatchStreams> streams = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void startServer() {
         server = EtcdServer.start();
-        admin = EtcdTestSupport.plainClient(server);
     }
 
     @AfterAll
     static void stopServer() {
-        if (admin != null) {
-            admin.close();
-        }
         if (server != null) {
             server.close();
         }
@@ -102,6 +97,14 @@ class EtcdRegistryCompatibilityTest extends RegistryCompatibilityKit {
         return b.build();
     }
 
+    /**
+     * A plain jetcd client for one fault, closed right after: a client kept across tests would start threads lazily
+     * during some test and outlive it, which the leak check rightly counts.
+     */
+    private static Client admin() {
+        return EtcdTestSupport.plainClient(server);
+    }
+
     @Override
     protected Faults faults() {
         return new Faults() {
@@ -119,17 +122,21 @@ class EtcdRegistryCompatibilityTest extends RegistryCompatibilityKit {
             public void expireSession(ServiceRegistry registry) throws Exception {
                 List<Long> leases = ((EtcdRegistry) registry).leaseIds();
                 assertThat(leases).as("leases of the registry").isNotEmpty();
-                for (long lease : leases) {
-                    await(admin.getLeaseClient().revoke(lease));
+                try (Client admin = admin()) {
+                    for (long lease : leases) {
+                        await(admin.getLeaseClient().revoke(lease));
+                    }
                 }
             }
 
             @Override
             public void deleteBehindBack(ServiceRegistry registry, ServiceInstance instance) throws Exception {
                 String key = ((EtcdRegistry) registry).namespace() + "/" + instance.name() + "/" + instance.id();
-                assertThat(await(admin.getKVClient().delete(bytes(key))).getDeleted())
-                        .as("deleted " + key)
-                        .isEqualTo(1);
+                try (Client admin = admin()) {
+                    assertThat(await(admin.getKVClient().delete(bytes(key))).getDeleted())
+                            .as("deleted " + key)
+                            .isEqualTo(1);
+                }
             }
 
             @Override
@@ -140,13 +147,17 @@ class EtcdRegistryCompatibilityTest extends RegistryCompatibilityKit {
 
             @Override
             public void writeGarbage(String service, String id) throws Exception {
-                await(admin.getKVClient()
-                        .put(bytes(EtcdRegistry.DEFAULT_NAMESPACE + "/" + service + "/" + id), bytes("{not json")));
+                try (Client admin = admin()) {
+                    await(admin.getKVClient()
+                            .put(bytes(EtcdRegistry.DEFAULT_NAMESPACE + "/" + service + "/" + id), bytes("{not json")));
+                }
             }
 
             @Override
             public void removeGarbage(String service, String id) throws Exception {
-                await(admin.getKVClient().delete(bytes(EtcdRegistry.DEFAULT_NAMESPACE + "/" + service + "/" + id)));
+                try (Client admin = admin()) {
+                    await(admin.getKVClient().delete(bytes(EtcdRegistry.DEFAULT_NAMESPACE + "/" + service + "/" + id)));
+                }
             }
         };
     }

@@ -12,10 +12,12 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.registry4j.Registries;
+import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.Watcher;
 import io.registry4j.testservers.EtcdServer;
+import io.registry4j.testservers.LoopbackPorts;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Behaviour specific to the etcd backend, beyond the compatibility kit, on a real etcd server. */
 @DisplayName("etcd registry specifics on a real etcd server")
@@ -235,6 +238,26 @@ class EtcdRegistryTest {
             Awaitility.await()
                     .atMost(Duration.ofSeconds(5))
                     .until(() -> a.getService("shared").isEmpty());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    @DisplayName("a port with nothing listening and an unknown host fail at once as UNAVAILABLE, not as a timeout")
+    void deadAddressesFailAtOnce() {
+        String dead = "http://" + LoopbackPorts.host() + ":" + LoopbackPorts.freePort();
+        for (String[] endpointAndWords :
+                new String[][] {{dead, "connection refused"}, {"http://no-such-host.invalid:2379", "unknown host"}}) {
+            try (EtcdRegistry r = EtcdRegistry.builder()
+                    .endpoints(endpointAndWords[0])
+                    .callTimeout(Duration.ofSeconds(60))
+                    .build()) {
+                assertThatThrownBy(() -> r.getService("orders"))
+                        .isInstanceOfSatisfying(
+                                RegistryException.class,
+                                e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAVAILABLE))
+                        .hasMessageContaining(endpointAndWords[1]);
+            }
         }
     }
 }

@@ -89,11 +89,20 @@ class EtcdSecurityTest {
                 assertThatThrownBy(() -> wrong.getService("secure"))
                         .isInstanceOfSatisfying(
                                 RegistryException.class,
-                                e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAUTHENTICATED));
+                                e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAUTHENTICATED))
+                        .hasMessageContaining("authentication failed for user root")
+                        .hasMessageNotContaining("(no detail)");
+                assertThatThrownBy(() -> wrong.register(X))
+                        .isInstanceOfSatisfying(
+                                RegistryException.class,
+                                e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAUTHENTICATED))
+                        .hasMessageContaining("authentication failed for user root");
                 assertThatThrownBy(() -> anonymous.getService("secure"))
                         .isInstanceOfSatisfying(
                                 RegistryException.class,
-                                e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAUTHENTICATED));
+                                e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAUTHENTICATED))
+                        .hasMessageContaining("authentication failed: the server asks for credentials")
+                        .hasMessageContaining("add the options user=… and password=…");
                 assertThat(reader.getService("secure")).containsExactly(X);
                 assertThatThrownBy(() -> reader.register(X.toBuilder().id("x2").build()))
                         .isInstanceOfSatisfying(

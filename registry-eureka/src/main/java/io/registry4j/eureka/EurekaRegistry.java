@@ -112,6 +112,9 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
     private final EurekaHttp http;
     private final EurekaRefresher refresher;
     private final @Nullable ExecutorService ownExecutor;
+    /** The HTTP client this registry built, closed on close() where the JDK can (21+); null for one given to it. */
+    private final @Nullable HttpClient ownClient;
+
     private final List<URI> servers;
     private final int renewalSeconds;
     private final int durationSeconds;
@@ -148,8 +151,10 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .executor(ownExecutor)
                     .build();
+            ownClient = client;
         } else {
             ownExecutor = null;
+            ownClient = null;
         }
         this.http = new EurekaHttp(
                 BACKEND,
@@ -416,6 +421,15 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         if (ownExecutor != null) {
             // Lets the HTTP client's last completions finish; its idle threads end now.
             ownExecutor.shutdown();
+        }
+        // From JDK 21 the client is AutoCloseable and closing it ends its selector thread at once; on JDK 17 that
+        // thread ends when the client is garbage-collected (RegistryLeakCheck names it).
+        if (ownClient instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "eureka: closing the HTTP client failed: " + e);
+            }
         }
     }
 

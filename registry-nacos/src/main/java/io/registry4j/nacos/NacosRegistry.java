@@ -16,6 +16,7 @@ import io.registry4j.nacos.internal.NacosInstanceCodec;
 import io.registry4j.nacos.internal.NacosPublications;
 import io.registry4j.nacos.internal.NacosServiceWatch;
 import io.registry4j.spi.AbstractServiceRegistry;
+import io.registry4j.spi.AuthFailures;
 import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.ServiceViews;
 import java.lang.System.Logger.Level;
@@ -124,10 +125,14 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
     private final Set<NacosServiceWatch> watches = ConcurrentHashMap.newKeySet();
     private final NacosConnectionMonitor connection;
 
+    /** The Nacos user this registry logs in as; null without credentials or with a client given by the caller. */
+    private final @Nullable String user;
+
     private NacosRegistry(Builder b, NamingService naming, boolean ownsClient) {
         super(BACKEND, b.options());
         this.naming = naming;
         this.ownsClient = ownsClient;
+        this.user = b.username;
         this.namespace = b.namespace;
         this.group = b.group;
         this.cluster = b.cluster;
@@ -209,12 +214,20 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
         } catch (IllegalArgumentException e) {
             throw new RegistryException(Kind.INVALID_ARGUMENT, BACKEND, String.valueOf(e.getMessage()), e);
         }
-        publications.write(instance);
+        try {
+            publications.write(instance);
+        } catch (RegistryException e) {
+            throw AuthFailures.named(user, e);
+        }
     }
 
     @Override
     protected void remove(ServiceInstance instance) {
-        publications.remove(instance);
+        try {
+            publications.remove(instance);
+        } catch (RegistryException e) {
+            throw AuthFailures.named(user, e);
+        }
     }
 
     @Override
@@ -245,7 +258,7 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
         try {
             return naming.getAllInstances(nacosService, group, List.of(), false);
         } catch (NacosException | RuntimeException e) {
-            throw NacosErrors.wrap("read " + group + "@@" + nacosService, e);
+            throw AuthFailures.named(user, NacosErrors.wrap("read " + group + "@@" + nacosService, e));
         }
     }
 
@@ -278,7 +291,7 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
             try {
                 view = naming.getServicesOfServer(page, pageSize, group);
             } catch (NacosException | RuntimeException e) {
-                throw NacosErrors.wrap("list the services of " + group, e);
+                throw AuthFailures.named(user, NacosErrors.wrap("list the services of " + group, e));
             }
             List<String> names = view.getData() == null ? List.of() : view.getData();
             for (String nacosService : names) {

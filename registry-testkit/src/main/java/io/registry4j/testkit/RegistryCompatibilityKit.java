@@ -118,6 +118,17 @@ public abstract class RegistryCompatibilityKit {
         return null;
     }
 
+    /**
+     * Why this backend cannot tell a second client's registration of an id that a live client holds from an update
+     * (so the second one takes the entry over), or {@code null} if it can: then the kit checks that the second
+     * registration fails with {@code CONFLICT} or leaves the first client's entry in place.
+     *
+     * @return the reason, or null if the backend refuses a takeover
+     */
+    protected @Nullable String takeoverUndetectable() {
+        return null;
+    }
+
     // ---- helpers ----
 
     @BeforeEach
@@ -1764,6 +1775,50 @@ public abstract class RegistryCompatibilityKit {
                     .atMost(propagation().multipliedBy(2))
                     .pollInterval(Duration.ofMillis(50))
                     .untilAsserted(() -> assertThat(b.getService(s)).isEqualTo(List.of(y)));
+        }
+    }
+
+    // ---- ownership: one scenario of its own, separate from the groups above ----
+
+    @Nested
+    @DisplayName("Ownership")
+    class OwnershipTests {
+
+        @Test
+        @DisplayName("a second client registering the id of a live instance gets CONFLICT or leaves the first's entry")
+        void secondClientDoesNotTakeOverALiveInstance() {
+            String reason = takeoverUndetectable();
+            if (reason != null) {
+                assertThat(reason)
+                        .as("reason the backend cannot detect a takeover")
+                        .isNotBlank();
+                return;
+            }
+            ServiceRegistry first = client();
+            ServiceRegistry second = newRegistry();
+            ServiceRegistry observer = client();
+            String s = service("owner");
+            ServiceInstance mine = instance(s, "x1", 1);
+            ServiceInstance intruder = instance(s, "x1", 2);
+            first.register(mine);
+            awaitInstances(observer, s, List.of(mine));
+            try {
+                try {
+                    second.register(intruder);
+                    await("the first client's entry to stay while the second one runs", propagation())
+                            .during(propagation().dividedBy(2))
+                            .untilAsserted(
+                                    () -> assertThat(observer.getService(s)).isEqualTo(List.of(mine)));
+                } catch (RegistryException e) {
+                    assertThat(e.kind()).as(String.valueOf(e.getMessage())).isEqualTo(RegistryException.Kind.CONFLICT);
+                }
+            } finally {
+                second.close();
+            }
+            awaitInstances(observer, s, List.of(mine));
+            assertThat(observer.getService(s))
+                    .as("the first client's entry after the second closed")
+                    .isEqualTo(List.of(mine));
         }
     }
 }

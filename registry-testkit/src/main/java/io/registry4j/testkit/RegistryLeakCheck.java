@@ -10,21 +10,56 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A JUnit extension that fails a test which leaves behind what registry4j promises to clean up: a live
- * {@code registry4j-*} thread started during the test, an open registry or watcher, or an exception that escaped a
- * library thread. Threads get a few seconds to end, since closing is allowed to finish asynchronously. Threads of the
- * test harness ({@code registry4j-testservers-*}) are not the library's and are ignored.
+ * A JUnit extension that fails a test which leaves behind what registry4j promises to clean up: a live thread started
+ * during the test (a {@code registry4j-*} one, or one of the native client's: Vert.x, gRPC, Netty, an SDK's pools), an
+ * open registry or watcher, or an exception that escaped a library thread. Threads get a few seconds to end, since
+ * closing is allowed to finish asynchronously. Not counted: threads of the test harness ({@code
+ * registry4j-testservers-*}, in-process test servers) and the JVM-wide singletons in {@link #JVM_WIDE}, which no
+ * library can close; the README names them.
  *
  * <p>Use with {@code @ExtendWith(RegistryLeakCheck.class)}; {@link RegistryCompatibilityKit} does.
  */
 public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCallback {
     private static final String HARNESS_PREFIX = RegistryThreads.PREFIX + "testservers-";
+
+    /**
+     * Name patterns of threads that may outlive a test: the JDK's own singletons (the common fork-join pool, the
+     * process reaper, the cleaner, HTTP keep-alive timers), threads of a test server run in this JVM (ZooKeeper's),
+     * and the kit's own waiters, which it ends itself.
+     */
+    public static final List<Pattern> JVM_WIDE = List.of(
+            Pattern.compile("ForkJoinPool\\.commonPool-worker-\\d+"),
+            Pattern.compile("process reaper.*"),
+            Pattern.compile("Common-Cleaner|Reference Handler|Finalizer|Signal Dispatcher|Attach Listener"),
+            Pattern.compile("Notification Thread|JFR .*|Keep-Alive-Timer|Keep-Alive-SocketCleaner"),
+            // A JDK HttpClient's default executor: the test servers' readiness probes use one; registry4j's own
+            // HTTP clients always get a named registry4j executor.
+            Pattern.compile("HttpClient-\\d+-Worker-\\d+"),
+            // nacos-client's NotifyCenter: a static event bus whose publishers live as long as the JVM.
+            Pattern.compile("nacos\\.publisher-.*"),
+            // The JDK's static scheduler behind CompletableFuture.delayedExecutor and orTimeout: never ends.
+            Pattern.compile("CompletableFutureDelayScheduler"),
+            // Before JDK 21 an HttpClient cannot be closed: its selector thread ends when the client is
+            // garbage-collected. From JDK 21 registries close the clients they build, and this is counted.
+            Pattern.compile(Runtime.version().feature() < 21 ? "HttpClient-\\d+-SelectorManager" : "(?!)"),
+            // The kit's and JUnit's own helpers: the kit ends its waiters, JUnit keeps one timeout watcher.
+            Pattern.compile("kit-waiter|cli-test-run|awaitility\\[.*|junit-jupiter-timeout-watcher"),
+            Pattern.compile(RegistryThreads.PREFIX + "testservers-.*"),
+            // ZooKeeper's in-process test server (curator-test) and its restarts, and ZooKeeper clients that tests
+            // build on their main thread (registry4j's own are named registry4j-zookeeper-…).
+            Pattern.compile("zkservermainrunner|main-SendThread\\(.*\\)|main-EventThread"),
+            Pattern.compile("NIOServerCxnFactory\\..*|NIOWorkerThread-\\d+|ConnnectionExpirer|SessionTracker"),
+            Pattern.compile("SyncThread:\\d+|ProcessThread\\(.*|RequestThrottler|CommitProcessor:\\d+|"
+                    + "CommitProcWorkThread-\\d+|PurgeTask|FileTxnSnapLog.*|LearnerHandler.*|"
+                    + "ZooKeeperServerListenerImpl.*|Time-limited test|zk-admin.*|ContainerManagerTask"));
+
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(RegistryLeakCheck.class);
 
     /** Used by JUnit. */
@@ -49,14 +84,15 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
         if (before == null) {
             return;
         }
-        Awaitility.await("registry4j threads started by the test to end")
+        Awaitility.await("threads started by the test to end")
                 .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(20))
                 .untilAsserted(() -> {
                     Set<Thread> left = libraryThreads();
                     left.removeAll(before.threads);
                     assertThat(names(left))
-                            .as("registry4j threads still alive after the test")
+                            .as("threads started during the test and still alive after it (registry4j's or its "
+                                    + "native clients')")
                             .isEmpty();
                 });
         List<String> leaked = new ArrayList<>();
@@ -75,12 +111,28 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
     private static Set<Thread> libraryThreads() {
         Set<Thread> out = new HashSet<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            String n = t.getName();
-            if (t.isAlive() && n.startsWith(RegistryThreads.PREFIX) && !n.startsWith(HARNESS_PREFIX)) {
+            if (t.isAlive() && !isJvmWide(t) && !t.getName().startsWith(HARNESS_PREFIX)) {
                 out.add(t);
             }
         }
         return out;
+    }
+
+    /**
+     * Tells whether a thread is one of the {@link #JVM_WIDE} singletons (or the test harness's) that may outlive a
+     * test.
+     *
+     * @param t a thread
+     * @return true if it is not counted as a leak
+     */
+    public static boolean isJvmWide(Thread t) {
+        String name = t.getName();
+        for (Pattern p : JVM_WIDE) {
+            if (p.matcher(name).matches()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<String> names(Set<Thread> threads) {

@@ -15,6 +15,7 @@ import org.junit.platform.testkit.engine.Events;
 /** Runs small test classes through the JUnit engine and checks that the leak check fails the leaky ones. */
 class RegistryLeakCheckTest {
     static final CountDownLatch RELEASE = new CountDownLatch(1);
+    static final CountDownLatch RELEASE_NATIVE = new CountDownLatch(1);
 
     @ExtendWith(RegistryLeakCheck.class)
     static class LeavesAWatcherOpen {
@@ -42,6 +43,25 @@ class RegistryLeakCheckTest {
                     Thread.currentThread().interrupt();
                 }
             });
+            t.start();
+        }
+    }
+
+    @ExtendWith(RegistryLeakCheck.class)
+    static class LeavesANativeClientThreadRunning {
+        @Test
+        void test() {
+            // What a native client's event loop looks like: not ours by name, started by the test, never ended.
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            RELEASE_NATIVE.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "vert.x-eventloop-thread-0");
+            t.setDaemon(true);
             t.start();
         }
     }
@@ -102,6 +122,22 @@ class RegistryLeakCheckTest {
             assertThat(e.failed().count()).isEqualTo(1);
         } finally {
             RELEASE.countDown();
+        }
+    }
+
+    @Test
+    void failsATestThatLeavesANativeClientThreadRunning() {
+        try {
+            Events e = run(LeavesANativeClientThreadRunning.class);
+            assertThat(e.failed().count()).isEqualTo(1);
+            assertThat(e.failed().stream()
+                            .findFirst()
+                            .orElseThrow()
+                            .getPayload()
+                            .toString())
+                    .contains("vert.x-eventloop-thread-0");
+        } finally {
+            RELEASE_NATIVE.countDown();
         }
     }
 

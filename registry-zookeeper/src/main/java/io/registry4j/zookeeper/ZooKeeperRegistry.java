@@ -4,6 +4,7 @@ import io.registry4j.RegistryException;
 import io.registry4j.ServiceCatalog;
 import io.registry4j.ServiceInstance;
 import io.registry4j.spi.AbstractServiceRegistry;
+import io.registry4j.spi.AuthFailures;
 import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.RegistryThreads;
 import io.registry4j.spi.ServiceViews;
@@ -121,6 +122,8 @@ public final class ZooKeeperRegistry extends AbstractServiceRegistry implements 
     private final ZooKeeperRegistrations registrations;
     private final Set<ZooKeeperServiceWatch> watches = ConcurrentHashMap.newKeySet();
     private final ConnectionStateListener connectionListener;
+    /** The user of the digest ACL this registry writes and authenticates with, or null without one. */
+    private final @Nullable String digestUser;
 
     private ZooKeeperRegistry(
             Options options,
@@ -137,6 +140,7 @@ public final class ZooKeeperRegistry extends AbstractServiceRegistry implements 
         this.calls = new ZooKeeperCalls(client, options.callTimeout());
         this.registrations = new ZooKeeperRegistrations(client, calls, codec, acl, scheduler(), new KeeperBridge(this));
         this.connectionListener = (c, state) -> connectionChanged(state);
+        this.digestUser = digestUser(acl);
         client.getConnectionStateListenable().addListener(connectionListener);
     }
 
@@ -225,16 +229,58 @@ public final class ZooKeeperRegistry extends AbstractServiceRegistry implements 
 
     @Override
     protected void write(ServiceInstance instance) {
-        registrations.write(instance);
+        try {
+            registrations.write(instance);
+        } catch (RegistryException e) {
+            throw named(e);
+        }
     }
 
     @Override
     protected void remove(ServiceInstance instance) {
-        registrations.remove(instance);
+        try {
+            registrations.remove(instance);
+        } catch (RegistryException e) {
+            throw named(e);
+        }
+    }
+
+    /**
+     * ZooKeeper answers a digest login that does not match a node's ACL (a wrong password, another user, or none)
+     * with NOAUTH on that node, not at login: reported as the failed authentication it nearly always is.
+     */
+    private RegistryException named(RegistryException e) {
+        if (e.kind() != RegistryException.Kind.PERMISSION_DENIED) {
+            return e;
+        }
+        String prefix = BACKEND + " " + e.kind() + ": ";
+        String message = String.valueOf(e.getMessage());
+        String what = (message.startsWith(prefix) ? message.substring(prefix.length()) : message)
+                + " (the node's digest ACL does not grant this login)";
+        return AuthFailures.of(BACKEND, digestUser, what, e.getCause() != null ? e.getCause() : e);
+    }
+
+    private static @Nullable String digestUser(List<ACL> acl) {
+        for (ACL a : acl) {
+            if ("digest".equals(a.getId().getScheme())) {
+                String id = a.getId().getId();
+                int colon = id.indexOf(':');
+                return colon < 0 ? id : id.substring(0, colon);
+            }
+        }
+        return null;
     }
 
     @Override
     protected List<ServiceInstance> read(String service) {
+        try {
+            return readService(service);
+        } catch (RegistryException e) {
+            throw named(e);
+        }
+    }
+
+    private List<ServiceInstance> readService(String service) {
         String path = codec.servicePath(service);
         Deadline deadline = calls.deadline();
         calls.awaitConnected(deadline, "getService(" + service + ")");
@@ -298,6 +344,14 @@ public final class ZooKeeperRegistry extends AbstractServiceRegistry implements 
         if (isClosed()) {
             throw new RegistryException(RegistryException.Kind.CLOSED, BACKEND, "registry is closed");
         }
+        try {
+            return listServices();
+        } catch (RegistryException e) {
+            throw named(e);
+        }
+    }
+
+    private SortedSet<String> listServices() {
         String root = codec.root();
         Deadline deadline = calls.deadline();
         calls.awaitConnected(deadline, "services()");

@@ -376,7 +376,19 @@ class ZooKeeperRegistryTest {
         assertThatThrownBy(() -> stranger.getService(s))
                 .isInstanceOfSatisfying(
                         RegistryException.class,
-                        e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.PERMISSION_DENIED));
+                        e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAUTHENTICATED))
+                .hasMessageContaining("authentication failed: the server asks for credentials")
+                .hasMessageContaining("add the options user=… and password=…");
+        ZooKeeperRegistry wrongPassword = closeLater(zk().registryBuilder()
+                .rootPath(writer.rootPath())
+                .digestAcl("orders", "not-the-password")
+                .build());
+        assertThatThrownBy(() -> wrongPassword.getService(s))
+                .isInstanceOfSatisfying(
+                        RegistryException.class,
+                        e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAUTHENTICATED))
+                .hasMessageContaining("authentication failed for user orders")
+                .hasMessageNotContaining("not-the-password");
     }
 
     @Test

@@ -9,10 +9,13 @@ import io.grpc.StatusRuntimeException;
 import io.registry4j.RegistryException;
 import io.registry4j.RegistryException.Kind;
 import io.registry4j.spi.Calls;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns jetcd and gRPC failures into {@link RegistryException}s.
@@ -69,7 +72,31 @@ public final class EtcdErrors {
             case INVALID_ARGUMENT -> isAuthentication(detail) ? Kind.UNAUTHENTICATED : Kind.INVALID_ARGUMENT;
             default -> Kind.INTERNAL;
         };
+        String unreachable = unreachable(t);
+        if (unreachable != null) {
+            return new RegistryException(Kind.UNAVAILABLE, "etcd", what + " failed: " + unreachable, t);
+        }
         return new RegistryException(kind, "etcd", what + " failed: " + code + " " + detail, t);
+    }
+
+    /**
+     * Says in plain words why the server could not be reached, when the failure knows: a refused connection (nothing
+     * listens on the port) or a host name that does not resolve; null for anything else.
+     */
+    static @Nullable String unreachable(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException) {
+                return "connection refused (" + c.getMessage() + "): nothing listens on that address";
+            }
+            if (c instanceof UnknownHostException) {
+                return "unknown host " + c.getMessage();
+            }
+            String m = c.getMessage();
+            if (m != null && (m.contains("Unable to resolve host") || m.contains("unresolved address"))) {
+                return "unknown host: the endpoint's host name does not resolve (" + m + ")";
+            }
+        }
+        return null;
     }
 
     /**
@@ -111,6 +138,14 @@ public final class EtcdErrors {
         String description = t instanceof EtcdException
                 ? t.getMessage()
                 : Status.fromThrowable(t).getDescription();
+        if (description == null) {
+            // jetcd fails a call whose login failed with a bare UNAUTHENTICATED; the server's words are its cause.
+            for (Throwable c = t.getCause(); c != null && description == null; c = c.getCause()) {
+                description = c instanceof StatusRuntimeException || c instanceof StatusException
+                        ? Status.fromThrowable(c).getDescription()
+                        : c.getMessage();
+            }
+        }
         return description == null ? "(no detail)" : description;
     }
 }

@@ -5,8 +5,13 @@ import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
@@ -20,8 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,6 +57,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EtcdLeases implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EtcdLeases.class.getName());
+    private static final int MAX_PUT_ATTEMPTS = 5;
 
     /** Receives what the keepalive learns. Called on jetcd's threads; must not block. */
     public interface LossListener {
@@ -72,6 +80,9 @@ public final class EtcdLeases implements AutoCloseable {
     private final LossListener listener;
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
     private final Map<String, Object> keyLocks = new ConcurrentHashMap<>();
+    /** Every lease this registry granted and has not seen revoked: a key on one of them is ours to rewrite. */
+    private final Set<Long> ours = ConcurrentHashMap.newKeySet();
+
     private volatile boolean closed;
 
     /**
@@ -137,14 +148,54 @@ public final class EtcdLeases implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the key on lease {@code k} only if it is absent, held by one of this registry's leases, or held by no
+     * lease at all (a leftover written by a tool: nothing keeps it alive and no process owns it). A key on another
+     * client's lease is never replaced: {@code CONFLICT}. Each write is a transaction conditional on what was read,
+     * so a concurrent writer makes it fail and start over instead of being overwritten.
+     */
     private void put(String key, ByteSequence value, Kept k) {
-        PutOption option = PutOption.builder().withLeaseId(k.id).withAutoRetry().build();
-        Calls.await(
-                kv.put(EtcdInstanceCodec.bytes(key), value, option),
-                callTimeout,
+        ByteSequence bytes = EtcdInstanceCodec.bytes(key);
+        PutOption onLease = PutOption.builder().withLeaseId(k.id).build();
+        Cmp guard = new Cmp(bytes, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+        for (int attempt = 1; attempt <= MAX_PUT_ATTEMPTS; attempt++) {
+            TxnResponse answer = Calls.await(
+                    kv.txn()
+                            .If(guard)
+                            .Then(Op.put(bytes, value, onLease))
+                            .Else(Op.get(bytes, GetOption.DEFAULT))
+                            .commit(),
+                    callTimeout,
+                    "etcd",
+                    "put " + key,
+                    EtcdErrors.classifier("put " + key + " on lease " + hex(k.id)));
+            if (answer.isSucceeded()) {
+                return;
+            }
+            List<KeyValue> found = answer.getGetResponses().isEmpty()
+                    ? List.of()
+                    : answer.getGetResponses().get(0).getKvs();
+            if (found.isEmpty()) {
+                guard = new Cmp(bytes, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+                continue;
+            }
+            KeyValue held = found.get(0);
+            long holder = held.getLease();
+            if (holder != 0 && !ours.contains(holder)) {
+                throw new RegistryException(
+                        Kind.CONFLICT,
+                        "etcd",
+                        "put " + key + " refused: the key is held by lease " + hex(holder)
+                                + " of another client (another process registered the same name and id); "
+                                + "registry4j never replaces an entry it did not write (deregister it there, or wait "
+                                + "for that lease to expire)");
+            }
+            guard = new Cmp(bytes, Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision()));
+        }
+        throw new RegistryException(
+                Kind.CONFLICT,
                 "etcd",
-                "put " + key,
-                EtcdErrors.classifier("put " + key + " on lease " + hex(k.id)));
+                "put " + key + " failed: the key kept changing under us in " + MAX_PUT_ATTEMPTS + " attempts");
     }
 
     private Kept grant(String key, ServiceInstance instance) {
@@ -155,6 +206,7 @@ public final class EtcdLeases implements AutoCloseable {
                 "grant a lease for " + key,
                 EtcdErrors.classifier("grant a lease of " + ttlSeconds + " s for " + key));
         Kept k = new Kept(key, granted.getID(), granted.getTTL(), instance);
+        ours.add(k.id);
         try {
             k.keepAlive = leases.keepAlive(k.id, new Renewals(k));
         } catch (RuntimeException e) {
@@ -188,6 +240,7 @@ public final class EtcdLeases implements AutoCloseable {
                         "etcd",
                         "revoke lease " + hex(k.id),
                         EtcdErrors.classifier("revoke lease " + hex(k.id) + " of " + key));
+                ours.remove(k.id);
             } catch (RegistryException e) {
                 if (!EtcdErrors.isLeaseNotFound(e)) {
                     throw e;
@@ -197,8 +250,9 @@ public final class EtcdLeases implements AutoCloseable {
     }
 
     /**
-     * Checks that an instance's key is still there on its lease. While the keepalive is failing the check is skipped
-     * (true): the server is out of reach, and if the lease expires the keepalive reports it.
+     * Checks that an instance's key is still there on its lease. While the keepalive is failing the check fails with
+     * {@code UNAVAILABLE} without asking: the server is out of reach, and if the lease expires the keepalive reports
+     * it.
      *
      * @param key the instance's key
      * @param timeout bound of the check
@@ -212,7 +266,23 @@ public final class EtcdLeases implements AutoCloseable {
                 return false;
             }
             if (!k.healthy) {
-                return true;
+                if (System.nanoTime() - k.renewedNanos > TimeUnit.SECONDS.toNanos(k.ttl)) {
+                    // No renewal for a whole TTL: the lease has expired on the server, or will as soon as it is
+                    // back. jetcd says so by completing the keepalive too, but not while it fails to even open
+                    // the stream (calls fail fast): we stop keeping it, and the keeper registers it again.
+                    forget(k);
+                    LOG.log(
+                            Level.WARNING,
+                            "etcd: no keepalive of lease " + hex(k.id) + " (" + key + ") succeeded within its TTL of "
+                                    + k.ttl + " s; registering it again once the server answers");
+                    return false;
+                }
+                // Not a check that passed: the server is out of reach.
+                throw new RegistryException(
+                        Kind.UNAVAILABLE,
+                        "etcd",
+                        "cannot check " + key + ": the keepalive of its lease " + hex(k.id)
+                                + " is failing (the server is out of reach)");
             }
             GetResponse read = Calls.await(
                     kv.get(EtcdInstanceCodec.bytes(key)),
@@ -224,13 +294,15 @@ public final class EtcdLeases implements AutoCloseable {
                 return false;
             }
             KeyValue found = read.getKvs().get(0);
-            if (found.getLease() != k.id && !k.warnedForeign) {
-                // Another process wrote the same name and id; we do not fight over it (and never delete it).
-                k.warnedForeign = true;
+            if (found.getLease() != k.id && !ours.contains(found.getLease())) {
+                // Another process wrote the same name and id over our deleted key: we are not registered any more.
+                // The keeper writes again, which is refused with CONFLICT until that entry is gone; we never
+                // delete or replace it.
                 LOG.log(
                         Level.WARNING,
                         "etcd: " + key + " is held by lease " + hex(found.getLease()) + ", not by ours " + hex(k.id)
                                 + ": another process registered the same name and id; leaving its entry alone");
+                return false;
             }
             return true;
         }
@@ -321,9 +393,11 @@ public final class EtcdLeases implements AutoCloseable {
         volatile ServiceInstance instance;
         volatile @Nullable CloseableClient keepAlive;
         volatile boolean healthy = true;
+        /** When the lease was granted or last renewed, by {@link System#nanoTime()}. */
+        volatile long renewedNanos = System.nanoTime();
+
         volatile boolean released;
         volatile @Nullable Throwable lastError;
-        boolean warnedForeign;
 
         Kept(String key, long id, long ttl, ServiceInstance instance) {
             this.key = key;
@@ -351,6 +425,9 @@ public final class EtcdLeases implements AutoCloseable {
 
         @Override
         public void onNext(LeaseKeepAliveResponse renewal) {
+            if (renewal.getTTL() > 0) {
+                k.renewedNanos = System.nanoTime();
+            }
             if (renewal.getTTL() > 0 && !k.healthy) {
                 k.healthy = true;
                 k.lastError = null;

@@ -2,6 +2,7 @@ package io.registry4j.eureka.internal;
 
 import io.registry4j.Backoff;
 import io.registry4j.RegistryException;
+import io.registry4j.spi.AuthFailures;
 import io.registry4j.spi.Calls;
 import io.registry4j.spi.Scheduler;
 import java.io.ByteArrayInputStream;
@@ -50,6 +51,7 @@ public final class EurekaHttp {
     private final HttpClient client;
     private final List<Server> servers;
     private final @Nullable String authorization;
+    private final @Nullable String username;
     private final Duration callTimeout;
     private final Backoff quarantine;
     private final Scheduler scheduler;
@@ -150,6 +152,7 @@ public final class EurekaHttp {
         var list = new ArrayList<Server>();
         bases.forEach(b -> list.add(new Server(b)));
         this.servers = List.copyOf(list);
+        this.username = username;
         this.authorization = username == null
                 ? null
                 : "Basic "
@@ -214,8 +217,8 @@ public final class EurekaHttp {
         try {
             timer = scheduler.schedule(
                     callTimeout,
-                    () -> result.completeExceptionally(
-                            new HttpTimeoutException(method + " " + path + " got no answer within " + callTimeout)));
+                    () -> result.completeExceptionally(new HttpTimeoutException(
+                            method + " " + path + " got no answer within " + Calls.text(callTimeout))));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(
                     new RegistryException(RegistryException.Kind.CLOSED, backend, "registry is closed", e));
@@ -316,7 +319,8 @@ public final class EurekaHttp {
             result.completeExceptionally(
                     last != null
                             ? last
-                            : new HttpTimeoutException(method + " " + path + " got no answer within " + callTimeout));
+                            : new HttpTimeoutException(
+                                    method + " " + path + " got no answer within " + Calls.text(callTimeout)));
             return;
         }
         Server server = order.get(index);
@@ -424,7 +428,7 @@ public final class EurekaHttp {
             return new RegistryException(
                     RegistryException.Kind.TIMEOUT,
                     backend,
-                    method + " " + path + " got no answer from " + servers + " within " + callTimeout,
+                    method + " " + path + " got no answer from " + servers + " within " + Calls.text(callTimeout),
                     cause);
         }
         if (cause instanceof ConnectException || cause instanceof IOException) {
@@ -456,18 +460,18 @@ public final class EurekaHttp {
             default -> RegistryException.Kind.INTERNAL;
         };
         String hint = switch (status) {
-            case 401 -> " (check the basic-auth user and password)";
             case 403 ->
                 " (a Spring Security server may need CSRF disabled for /eureka/**; a Netflix server answers "
                         + "403 to reads while it waits for peers, see waitTimeInMsWhenSyncEmpty)";
             case 404, 405 -> " (check the path prefix: /eureka for Spring Cloud, /eureka/v2 for Netflix's war)";
             default -> "";
         };
+        String body = response.body().length == 0 ? "" : ": " + response.bodyText();
+        if (status == 401) {
+            return AuthFailures.of(backend, username, method + " " + response.uri() + " answered 401" + body, null);
+        }
         return new RegistryException(
-                kind,
-                backend,
-                method + " " + response.uri() + " answered " + status + hint
-                        + (response.body().length == 0 ? "" : ": " + response.bodyText()));
+                kind, backend, method + " " + response.uri() + " answered " + status + hint + body);
     }
 
     /**
