@@ -77,17 +77,8 @@ class EurekaKratosInteropTest extends KratosInteropContract {
 
     @Override
     protected KratosPeer.Backend kratosBackend() {
-        // Kratos joins the server URL and its path (no leading slash) with '/'.
-        String path = eureka().baseUri().getPath().replaceFirst("^/", "");
-        return KratosPeer.Backend.of(
-                "eureka",
-                eureka().root().toString(),
-                "--eureka-path",
-                path,
-                "--eureka-refresh",
-                REFRESH.toMillis() + "ms",
-                "--eureka-heartbeat",
-                RENEW.toMillis() + "ms");
+        return KratosPeer.Backend.eureka(
+                eureka(), "--eureka-refresh", REFRESH.toMillis() + "ms", "--eureka-heartbeat", RENEW.toMillis() + "ms");
     }
 
     @Override
