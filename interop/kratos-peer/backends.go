@@ -197,10 +197,48 @@ func openEureka(ctx context.Context, o *options, addrs []string) (*backend, erro
 			eurekaregistry.WithRefresh(o.eurekaRefresh))
 	}
 	return &backend{
-		newRegistrar: func() (registry.Registrar, error) { return newRegistry() },
-		newDiscovery: func() (registry.Discovery, error) { return newRegistry() },
-		close:        cancel,
+		newRegistrar: func() (registry.Registrar, error) { return &eurekaRegistrar{newRegistry: newRegistry}, nil },
+		newDiscovery: func() (registry.Discovery, error) {
+			r, err := newRegistry()
+			if err != nil {
+				return nil, err
+			}
+			// Kratos' GetService answers from the cache its refresh loop fills from /apps; until the first
+			// fill it reads /apps/<APP> into the wrong struct (the body is wrapped in "application") and
+			// returns nothing. A running Kratos service has a filled cache: wait one refresh, as it would.
+			select {
+			case <-ctx.Done():
+			case <-time.After(o.eurekaRefresh + 200*time.Millisecond):
+			}
+			return r, nil
+		},
+		close: cancel,
 	}, nil
+}
+
+// eurekaRegistrar registers each instance through a new Kratos Eureka registry, as a restarted process
+// would: Kratos' Register skips an instanceId its cache still lists as UP, so the same registry's
+// Register right after its Deregister (the peer's update) would be lost. Deregister goes through the
+// registry that registered, which stops that registry's heartbeats.
+type eurekaRegistrar struct {
+	newRegistry func() (*eurekaregistry.Registry, error)
+	current     *eurekaregistry.Registry
+}
+
+func (e *eurekaRegistrar) Register(ctx context.Context, si *registry.ServiceInstance) error {
+	r, err := e.newRegistry()
+	if err != nil {
+		return err
+	}
+	e.current = r
+	return r.Register(ctx, si)
+}
+
+func (e *eurekaRegistrar) Deregister(ctx context.Context, si *registry.ServiceInstance) error {
+	if e.current == nil {
+		return nil
+	}
+	return e.current.Deregister(ctx, si)
 }
 
 func openNacos(o *options, addrs []string) (*backend, error) {

@@ -376,7 +376,8 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
 
     /**
      * The services with at least one listed instance (only {@code UP} ones unless unhealthy instances are included):
-     * registry4j services by their name, others by their Eureka app name in lower case, as Spring Cloud names them.
+     * registry4j and Kratos services by their name, others by their Eureka app name in lower case, as Spring Cloud names
+     * them.
      *
      * @return the names, sorted
      * @throws RegistryException if no server answered in time
@@ -402,12 +403,8 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
             if (!includeUnhealthy && !record.isUp()) {
                 continue;
             }
-            String name = record.metadata().get(EurekaInstanceCodec.NAME);
-            if (name == null || record.metadata().get(EurekaInstanceCodec.ID) == null) {
-                name = record.app().toLowerCase(Locale.ROOT);
-            }
             try {
-                names.add(ServiceInstance.checkName(name));
+                names.add(ServiceInstance.checkName(EurekaInstanceCodec.serviceName(record)));
             } catch (IllegalArgumentException e) {
                 skip(record.key(), e);
             }

@@ -33,17 +33,22 @@ import org.jspecify.annotations.Nullable;
  * {@code secureVipAddress} are the name. Each Eureka instance carries its own metadata map (never one shared
  * between endpoints, Kratos' #3818 bug): the user's pairs as they are, so other Eureka clients see them, plus the
  * reserved {@code registry4j.id}, {@code .name}, {@code .version}, {@code .endpoint} (this endpoint's URI),
- * {@code .index} (its position) and {@code .rev} (the registration's revision, the same for all its endpoints). A
- * user key that the server would drop ({@code @class}, Eureka's own type marker) travels as
- * {@code registry4j.key.@class}.
+ * {@code .index} (its position) and {@code .rev} (the registration's revision, the same for all its endpoints), plus
+ * Kratos' keys as its {@code contrib/registry/eureka} writes them, so that a Kratos client reads the endpoint:
+ * {@code ID}, {@code Name}, {@code Version}, {@code Endpoints} (this endpoint's URI: Kratos writes one endpoint per
+ * Eureka instance, never a list) and {@code agent} = {@code go-eureka-client}. A user key that the server would drop
+ * ({@code @class}, Eureka's own type marker) or that is one of Kratos' keys travels as {@code registry4j.key.<key>}.
  *
  * <p>Reading back groups a service's Eureka instances by {@code registry4j.id}, keeps those of the newest revision
  * (so an endpoint left over from an earlier registration never merges into the current one), and orders their
  * endpoints by index: the registered {@link ServiceInstance}, exactly. Eureka instances without
- * {@code registry4j.id} come from other clients (Spring Cloud, Netflix) and read as an instance whose id is the
- * {@code instanceId}, with the metadata as it is and the endpoints {@code https://ipAddr:securePort} and
- * {@code http://ipAddr:port} of the enabled ports. Anything that does not make a valid instance is reported to the
- * caller and left out, alone.
+ * {@code registry4j.id} but with Kratos' {@code ID} and {@code Endpoints} were registered by Kratos: they are grouped
+ * by {@code ID} into one instance whose endpoints are the {@code Endpoints} values (scheme kept, see
+ * {@link KratosPart} for Kratos' shared-map bug), sorted, and whose version and metadata are Kratos' {@code Version}
+ * and the metadata without Kratos' keys. Other Eureka instances come from other clients (Spring Cloud, Netflix) and
+ * read as an instance whose id is the {@code instanceId}, with the metadata as it is and the endpoints
+ * {@code https://ipAddr:securePort} and {@code http://ipAddr:port} of the enabled ports. Anything that does not make a
+ * valid instance is reported to the caller and left out, alone.
  *
  * <p>The instance id is {@code <id>:<scheme>:<host>:<port>}, readable like Eureka's own {@code host:app:port},
  * stable and unique per service, id and endpoint; when a part has characters outside {@code [A-Za-z0-9._-]}, the
@@ -70,8 +75,25 @@ public final class EurekaInstanceCodec {
     /** Prefix of a user key that cannot be stored as it is. */
     public static final String ESCAPED = "registry4j.key.";
 
+    /** Kratos' metadata key of the instance id ({@code contrib/registry/eureka}, register.go). */
+    public static final String KRATOS_ID = "ID";
+    /** Kratos' metadata key of the service name. */
+    public static final String KRATOS_NAME = "Name";
+    /** Kratos' metadata key of the version. */
+    public static final String KRATOS_VERSION = "Version";
+    /** Kratos' metadata key of this Eureka instance's endpoint: one URI, the one Kratos' resolvers dial. */
+    public static final String KRATOS_ENDPOINTS = "Endpoints";
+    /** Kratos' metadata key naming the client. */
+    public static final String KRATOS_AGENT = "agent";
+    /** The value Kratos writes under {@link #KRATOS_AGENT}. */
+    public static final String KRATOS_AGENT_VALUE = "go-eureka-client";
+
     /** Eureka's type marker in JSON objects; its JSON codec drops a metadata key of this name. */
     static final String CLASS_MARKER = "@class";
+
+    /** The keys Kratos adds to the user's metadata; a user key of one of these names travels escaped. */
+    private static final Set<String> KRATOS_KEYS =
+            Set.of(KRATOS_ID, KRATOS_NAME, KRATOS_VERSION, KRATOS_ENDPOINTS, KRATOS_AGENT);
 
     private static final Set<String> SECURE_SCHEMES = Set.of("https", "grpcs", "wss");
     private static final Set<String> STATUSES = Set.of("UP", "DOWN", "STARTING", "OUT_OF_SERVICE", "UNKNOWN");
@@ -240,9 +262,18 @@ public final class EurekaInstanceCodec {
             g.writeEndObject();
             g.writeObjectFieldStart("metadata");
             for (Map.Entry<String, String> e : new TreeMap<>(instance.metadata()).entrySet()) {
-                String key = e.getKey().equals(CLASS_MARKER) ? ESCAPED + e.getKey() : e.getKey();
+                String key = e.getKey().equals(CLASS_MARKER) || KRATOS_KEYS.contains(e.getKey())
+                        ? ESCAPED + e.getKey()
+                        : e.getKey();
                 g.writeStringField(key, e.getValue());
             }
+            // Kratos' keys, as its register.go writes them, in this endpoint's own map: a Kratos client reads
+            // ID, Name, Version and Endpoints (this endpoint, which its resolvers pick by scheme) and nothing else.
+            g.writeStringField(KRATOS_ID, instance.id());
+            g.writeStringField(KRATOS_NAME, instance.name());
+            g.writeStringField(KRATOS_VERSION, instance.version());
+            g.writeStringField(KRATOS_ENDPOINTS, endpoint.toString());
+            g.writeStringField(KRATOS_AGENT, KRATOS_AGENT_VALUE);
             g.writeStringField(ID, instance.id());
             g.writeStringField(NAME, instance.name());
             g.writeStringField(VERSION, instance.version());
@@ -409,6 +440,9 @@ public final class EurekaInstanceCodec {
         @Nullable
         String ipAddr;
 
+        @Nullable
+        String homePageUrl;
+
         int port;
         boolean portEnabled = true;
         int securePort;
@@ -432,6 +466,7 @@ public final class EurekaInstanceCodec {
                     portEnabled,
                     securePort,
                     securePortEnabled,
+                    homePageUrl,
                     metadata,
                     actionType,
                     problem);
@@ -454,6 +489,7 @@ public final class EurekaInstanceCodec {
                 case "instanceId" -> i.instanceId = Objects.requireNonNullElse(text(p, value, ""), "");
                 case "app" -> i.app = text(p, value, "");
                 case "ipAddr" -> i.ipAddr = text(p, value, null);
+                case "homePageUrl" -> i.homePageUrl = text(p, value, null);
                 case "status" -> {
                     String s = text(p, value, "UNKNOWN");
                     i.status = s != null && STATUSES.contains(s) ? s : "UNKNOWN";
@@ -563,6 +599,7 @@ public final class EurekaInstanceCodec {
             String service, Collection<EurekaRecord> records, boolean includeUnhealthy, Skipper skipper) {
         String app = appName(service);
         Map<String, List<Part>> groups = new LinkedHashMap<>();
+        Map<String, List<KratosPart>> kratos = new LinkedHashMap<>();
         Map<String, ServiceInstance> out = new LinkedHashMap<>();
         var foreign = new ArrayList<ServiceInstance>();
         for (EurekaRecord r : records) {
@@ -575,7 +612,21 @@ public final class EurekaInstanceCodec {
                 }
                 String id = r.metadata().get(ID);
                 if (id == null) {
-                    foreign.add(foreignInstance(service, r));
+                    String kratosId = r.metadata().get(KRATOS_ID);
+                    if (kratosId == null || !r.metadata().containsKey(KRATOS_ENDPOINTS)) {
+                        foreign.add(foreignInstance(service, r));
+                        continue;
+                    }
+                    String kratosName = r.metadata().get(KRATOS_NAME);
+                    if (kratosName != null && !kratosName.equals(service)) {
+                        if (!appName(kratosName).equals(app)) {
+                            throw new IllegalArgumentException(
+                                    "metadata " + KRATOS_NAME + " '" + kratosName + "' does not belong to app " + app);
+                        }
+                        continue; // same app, other spelling: another service
+                    }
+                    KratosPart part = KratosPart.of(r);
+                    kratos.computeIfAbsent(kratosId, k -> new ArrayList<>()).add(part);
                     continue;
                 }
                 String name = r.metadata().get(NAME);
@@ -601,6 +652,14 @@ public final class EurekaInstanceCodec {
                 out.put(merged.id(), merged);
             } catch (IllegalArgumentException e) {
                 skipper.skip("app " + app + " registry4j id " + id, e);
+            }
+        });
+        kratos.forEach((id, parts) -> {
+            try {
+                // An id registry4j uses wins over a Kratos instance of the same id.
+                out.putIfAbsent(id, mergeKratos(service, id, parts));
+            } catch (IllegalArgumentException e) {
+                skipper.skip("app " + app + " Kratos ID " + id, e);
             }
         });
         for (ServiceInstance f : foreign) {
@@ -633,8 +692,8 @@ public final class EurekaInstanceCodec {
             m.forEach((k, v) -> {
                 if (k.startsWith(ESCAPED)) {
                     user.put(k.substring(ESCAPED.length()), v);
-                } else if (!k.startsWith(ServiceInstance.RESERVED_PREFIX)) {
-                    user.put(k, v);
+                } else if (!k.startsWith(ServiceInstance.RESERVED_PREFIX) && !KRATOS_KEYS.contains(k)) {
+                    user.put(k, v); // Kratos' keys are a copy of ours; a user's key of that name is escaped
                 }
             });
             return new Part(rev, index, uri, m.getOrDefault(VERSION, ""), user);
@@ -674,6 +733,102 @@ public final class EurekaInstanceCodec {
         }
         Part first = current.get(0);
         return new ServiceInstance(id, service, first.version(), first.metadata(), endpoints);
+    }
+
+    /**
+     * One endpoint of an instance Kratos registered, read from one Eureka instance.
+     *
+     * <p>Kratos writes the endpoint into the metadata ({@code Endpoints}) and, with {@code /} appended, into
+     * {@code homePageUrl}; {@code ipAddr} and {@code port} are its host and port. When it registers several endpoints
+     * with non-empty metadata, every Eureka instance shares one map, so {@code Endpoints} names the last endpoint
+     * everywhere (go-kratos/kratos#3818): it is believed only where its host and port are those of the Eureka
+     * instance, else {@code homePageUrl} is; an endpoint neither tells is skipped, its scheme being unknown.
+     */
+    private record KratosPart(URI endpoint, String version, Map<String, String> metadata) {
+        static KratosPart of(EurekaRecord r) {
+            Map<String, String> m = r.metadata();
+            String ip = r.ipAddr();
+            if (ip == null || ip.isBlank()) {
+                throw new IllegalArgumentException("it has no ipAddr");
+            }
+            String endpoints = m.getOrDefault(KRATOS_ENDPOINTS, "");
+            URI endpoint = atAddress(endpoints, ip, r.port());
+            String home = r.homePageUrl();
+            if (endpoint == null && home != null) {
+                endpoint = atAddress(home.endsWith("/") ? home.substring(0, home.length() - 1) : home, ip, r.port());
+            }
+            if (endpoint == null) {
+                throw new IllegalArgumentException("its metadata " + KRATOS_ENDPOINTS + " '" + endpoints
+                        + "' is not at its ipAddr and port " + ip + " " + r.port() + " (Kratos shares one metadata"
+                        + " map among the endpoints it registers, go-kratos/kratos#3818), nor is its homePageUrl '"
+                        + home + "': the endpoint's scheme is unknown");
+            }
+            var user = new LinkedHashMap<String, String>();
+            m.forEach((k, v) -> {
+                if (!KRATOS_KEYS.contains(k)) {
+                    user.put(k, v);
+                }
+            });
+            return new KratosPart(endpoint, m.getOrDefault(KRATOS_VERSION, ""), user);
+        }
+
+        /** The URI {@code text} if it is an endpoint at the host {@code ip} and {@code port}, else null. */
+        private static @Nullable URI atAddress(String text, String ip, int port) {
+            URI uri;
+            try {
+                uri = new URI(text);
+            } catch (java.net.URISyntaxException e) {
+                return null;
+            }
+            String host = uri.getHost();
+            if (uri.getScheme() == null || host == null || uri.getPort() != port) {
+                return null;
+            }
+            return unbracket(host).equalsIgnoreCase(unbracket(ip.strip())) ? uri : null;
+        }
+
+        private static String unbracket(String host) {
+            return host.length() > 1 && host.charAt(0) == '[' && host.charAt(host.length() - 1) == ']'
+                    ? host.substring(1, host.length() - 1)
+                    : host;
+        }
+    }
+
+    /**
+     * A Kratos instance from its Eureka instances: Eureka keeps no order among them, so the endpoints are sorted
+     * (by their text, which puts {@code grpc} before {@code http}) to give every read the same list.
+     */
+    private static ServiceInstance mergeKratos(String service, String id, List<KratosPart> parts) {
+        var sorted = new ArrayList<>(parts);
+        sorted.sort((a, b) -> a.endpoint().toString().compareTo(b.endpoint().toString()));
+        var endpoints = new ArrayList<URI>(sorted.size());
+        for (KratosPart part : sorted) {
+            if (!endpoints.contains(part.endpoint())) {
+                endpoints.add(part.endpoint());
+            }
+        }
+        KratosPart first = sorted.get(0);
+        return new ServiceInstance(id, service, first.version(), first.metadata(), endpoints);
+    }
+
+    /**
+     * The service name an Eureka instance belongs to: registry4j's or Kratos' name in its metadata, else the app
+     * name in lower case, as Spring Cloud names services.
+     *
+     * @param r the Eureka instance
+     * @return the name, not validated
+     */
+    public static String serviceName(EurekaRecord r) {
+        Map<String, String> m = r.metadata();
+        String name = m.get(NAME);
+        if (name != null && m.containsKey(ID)) {
+            return name;
+        }
+        name = m.get(KRATOS_NAME);
+        if (name != null && m.containsKey(KRATOS_ID) && m.containsKey(KRATOS_ENDPOINTS)) {
+            return name;
+        }
+        return r.app().toLowerCase(Locale.ROOT);
     }
 
     private static ServiceInstance foreignInstance(String service, EurekaRecord r) {

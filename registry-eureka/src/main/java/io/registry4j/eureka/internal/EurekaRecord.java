@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param portEnabled whether the plain port is in use
  * @param securePort the TLS port
  * @param securePortEnabled whether the TLS port is in use
+ * @param homePageUrl the home page URL, or null; Kratos writes its endpoint there, plus {@code /}
  * @param metadata the metadata, without Eureka's {@code @class} marker
  * @param actionType {@code ADDED}, {@code MODIFIED} or {@code DELETED} in a delta, else null
  * @param problem what was malformed in this instance's JSON, or null
@@ -28,6 +29,7 @@ public record EurekaRecord(
         boolean portEnabled,
         int securePort,
         boolean securePortEnabled,
+        @Nullable String homePageUrl,
         Map<String, String> metadata,
         @Nullable String actionType,
         @Nullable String problem) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class EurekaAppsTest {
 
     private static EurekaRecord record(String app, String id, String status, @Nullable String action) {
-        return new EurekaRecord(app, id, status, "10.0.0.1", 80, true, 443, false, Map.of(), action, null);
+        return new EurekaRecord(app, id, status, "10.0.0.1", 80, true, 443, false, null, Map.of(), action, null);
     }
 
     @Test

@@ -3,11 +3,17 @@ package io.registry4j.eureka.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.registry4j.ServiceInstance;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -241,5 +247,239 @@ class EurekaInstanceCodecTest {
                 .contains("\"homePageUrl\":\"http://10.0.0.7:8080/\"")
                 .contains("\"zone\":\"z\"", "\"registry4j.id\":\"o-1\"", "\"registry4j.rev\":\"42\"")
                 .contains("\"lastDirtyTimestamp\":\"42\"");
+    }
+
+    // ---- Kratos (contrib/registry/eureka v2.8.3: register.go Endpoints(), client.go registerEndpoint) ----
+
+    /** Kratos' metadata of one endpoint: the user's pairs plus its five keys. */
+    private static Map<String, String> kratosMetadata(
+            Map<String, String> user, String id, String name, String version, String endpoint) {
+        var m = new LinkedHashMap<>(user);
+        m.put("ID", id);
+        m.put("Name", name);
+        m.put("Version", version);
+        m.put("Endpoints", endpoint);
+        m.put("agent", "go-eureka-client");
+        return m;
+    }
+
+    /**
+     * An Eureka instance as Kratos' client registers it for {@code endpoint} (listed back by the server as sent):
+     * instanceId {@code ip:APP:port}, hostName and vipAddress the app, {@code port} enabled, {@code securePort} 443
+     * disabled, {@code homePageUrl} the endpoint plus {@code /}, and the given metadata.
+     */
+    private static String kratosInstance(String endpoint, String name, Map<String, String> metadata) {
+        int start = endpoint.indexOf("//");
+        int end = endpoint.lastIndexOf(':');
+        String app = name.toUpperCase(java.util.Locale.ROOT);
+        String ip = endpoint.substring(start + 2, end);
+        String port = endpoint.substring(end + 1);
+        var out = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("instanceId", ip + ":" + app + ":" + port);
+            g.writeStringField("hostName", app);
+            g.writeObjectFieldStart("port");
+            g.writeNumberField("$", Integer.parseInt(port));
+            g.writeStringField("@enabled", "true");
+            g.writeEndObject();
+            g.writeStringField("app", app);
+            g.writeStringField("ipAddr", ip);
+            g.writeStringField("vipAddress", app);
+            g.writeStringField("status", "UP");
+            g.writeObjectFieldStart("securePort");
+            g.writeNumberField("$", 443);
+            g.writeStringField("@enabled", "false");
+            g.writeEndObject();
+            g.writeStringField("homePageUrl", endpoint + "/");
+            g.writeStringField("statusPageUrl", endpoint + "/info");
+            g.writeStringField("healthCheckUrl", endpoint + "/health");
+            g.writeObjectFieldStart("dataCenterInfo");
+            g.writeStringField("name", "MyOwn");
+            g.writeStringField("@class", "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo");
+            g.writeEndObject();
+            g.writeObjectFieldStart("metadata");
+            for (Map.Entry<String, String> e : metadata.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static List<EurekaRecord> application(String app, String... instances) {
+        String doc = "{\"application\":{\"name\":\"" + app + "\",\"instance\":[" + String.join(",", instances) + "]}}";
+        return EurekaInstanceCodec.parseApplication(doc.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static final Map<String, String> USER = Map.of("unicode", "Grüße 🚀 ✓", "zone", "eu-1");
+
+    @Test
+    @DisplayName("Kratos' Eureka instances read as one instance per ID, schemes and version kept, its keys dropped")
+    void kratosRecordsReadAsOneInstance() {
+        List<EurekaRecord> records = application(
+                "ORDERS",
+                kratosInstance(
+                        "http://10.0.0.7:8000",
+                        "orders",
+                        kratosMetadata(USER, "k-1", "orders", "v1.2", "http://10.0.0.7:8000")),
+                kratosInstance(
+                        "grpc://10.0.0.7:9000",
+                        "orders",
+                        kratosMetadata(USER, "k-1", "orders", "v1.2", "grpc://10.0.0.7:9000")),
+                kratosInstance(
+                        "grpc://10.0.0.8:9000",
+                        "orders",
+                        kratosMetadata(Map.of(), "k-2", "orders", "", "grpc://10.0.0.8:9000")));
+        assertThat(EurekaInstanceCodec.decode("orders", records, false, skipper))
+                .containsExactlyInAnyOrder(
+                        ServiceInstance.builder()
+                                .id("k-1")
+                                .name("orders")
+                                .version("v1.2")
+                                .metadata(USER)
+                                .endpoint("grpc://10.0.0.7:9000")
+                                .endpoint("http://10.0.0.7:8000")
+                                .build(),
+                        ServiceInstance.builder()
+                                .id("k-2")
+                                .name("orders")
+                                .endpoint("grpc://10.0.0.8:9000")
+                                .build());
+        assertThat(skipped).isEmpty();
+        assertThat(records)
+                .allSatisfy(r -> assertThat(EurekaInstanceCodec.serviceName(r)).isEqualTo("orders"));
+    }
+
+    @Test
+    @DisplayName("Kratos' shared metadata map (kratos#3818): each endpoint comes from its own address, grpc kept")
+    void kratosSharedMetadataMap() {
+        // With metadata, Kratos gives all its Eureka instances one map: Endpoints holds the last endpoint everywhere.
+        Map<String, String> shared = kratosMetadata(USER, "k-1", "orders", "v2", "http://10.0.0.7:8000");
+        List<EurekaRecord> records = application(
+                "ORDERS",
+                kratosInstance("grpc://10.0.0.7:9000", "orders", shared),
+                kratosInstance("http://10.0.0.7:8000", "orders", shared));
+        assertThat(EurekaInstanceCodec.decode("orders", records, false, skipper))
+                .containsExactly(ServiceInstance.builder()
+                        .id("k-1")
+                        .name("orders")
+                        .version("v2")
+                        .metadata(USER)
+                        .endpoint("grpc://10.0.0.7:9000")
+                        .endpoint("http://10.0.0.7:8000")
+                        .build());
+        assertThat(skipped).isEmpty();
+
+        // A homePageUrl the user chose (metadata homePageURL) tells nothing either: that endpoint is left out.
+        String grpc = kratosInstance("grpc://10.0.0.7:9000", "orders", shared)
+                .replace("\"homePageUrl\":\"grpc://10.0.0.7:9000/\"", "\"homePageUrl\":\"http://example.com/\"");
+        List<EurekaRecord> unknown =
+                application("ORDERS", grpc, kratosInstance("http://10.0.0.7:8000", "orders", shared));
+        assertThat(EurekaInstanceCodec.decode("orders", unknown, false, skipper))
+                .singleElement()
+                .satisfies(i -> assertThat(i.endpoints()).containsExactly(URI.create("http://10.0.0.7:8000")));
+        assertThat(skipped)
+                .singleElement()
+                .asString()
+                .contains("10.0.0.7:ORDERS:9000", "kratos#3818", "'http://10.0.0.7:8000'");
+    }
+
+    @Test
+    @DisplayName("Kratos instances: exact names, IPv6 hosts, and bad ones skipped alone with the reason")
+    void kratosNamesAndGarbage() {
+        List<EurekaRecord> records = application(
+                "SVC",
+                kratosInstance(
+                        "grpc://[::1]:9000", "svc", kratosMetadata(Map.of(), "ok", "svc", "1", "grpc://[::1]:9000")),
+                kratosInstance(
+                        "grpc://10.0.0.2:9000",
+                        "Svc",
+                        kratosMetadata(Map.of(), "other", "Svc", "1", "grpc://10.0.0.2:9000")),
+                kratosInstance(
+                        "grpc://10.0.0.3:9000",
+                        "svc",
+                        kratosMetadata(Map.of(), "bad id", "svc", "1", "grpc://10.0.0.3:9000")),
+                kratosInstance(
+                        "grpc://10.0.0.4:9000",
+                        "svc",
+                        kratosMetadata(Map.of(), "wrong-app", "pay", "1", "grpc://10.0.0.4:9000")),
+                kratosInstance(
+                                "grpc://10.0.0.5:9000",
+                                "svc",
+                                kratosMetadata(Map.of(), "moved", "svc", "1", "grpc://10.0.0.5:9000"))
+                        .replace("\"ipAddr\":\"10.0.0.5\"", "\"ipAddr\":\"10.0.0.6\""));
+        assertThat(EurekaInstanceCodec.decode("svc", records, false, skipper))
+                .containsExactly(ServiceInstance.builder()
+                        .id("ok")
+                        .name("svc")
+                        .version("1")
+                        .endpoint("grpc://[::1]:9000")
+                        .build());
+        assertThat(skipped)
+                .hasSize(3)
+                .anySatisfy(s -> assertThat(s).contains("Kratos ID bad id"))
+                .anySatisfy(s -> assertThat(s).contains("'pay' does not belong to app SVC"))
+                .anySatisfy(s -> assertThat(s).contains("10.0.0.5:SVC:9000").contains("'grpc://10.0.0.5:9000'"));
+        skipped.clear();
+        assertThat(EurekaInstanceCodec.decode("Svc", records, false, skipper))
+                .extracting(ServiceInstance::id)
+                .containsExactly("other");
+    }
+
+    @Test
+    @DisplayName("each endpoint carries Kratos' keys in its own map, Endpoints being that endpoint, as Kratos reads it")
+    void registrationCarriesKratosKeys() {
+        ServiceInstance x = instance("orders", "o-1")
+                .version("v3")
+                .metadata(Map.of("unicode", "Grüße 🚀", "Version", "user's", "ID", "mine", "agent", "x"))
+                .endpoint("grpc://10.0.0.7:9000")
+                .endpoint("http://10.0.0.7:8000")
+                .endpoint("https://[::1]:8443")
+                .build();
+        List<EurekaRecord> records = served(
+                EurekaInstanceCodec.encode(x, 0, 3L, 10, 30),
+                EurekaInstanceCodec.encode(x, 1, 3L, 10, 30),
+                EurekaInstanceCodec.encode(x, 2, 3L, 10, 30));
+        for (int i = 0; i < 3; i++) {
+            // What Kratos' GetService makes of each Eureka instance (register.go): ID, Name, Version, Endpoints.
+            Map<String, String> m = records.get(i).metadata();
+            assertThat(m)
+                    .containsEntry("ID", "o-1")
+                    .containsEntry("Name", "orders")
+                    .containsEntry("Version", "v3")
+                    .containsEntry("Endpoints", x.endpoints().get(i).toString())
+                    .containsEntry("agent", "go-eureka-client")
+                    .containsEntry("unicode", "Grüße 🚀")
+                    .containsEntry("registry4j.key.Version", "user's")
+                    .containsEntry("registry4j.key.ID", "mine");
+        }
+        // Kratos' gRPC resolver dials the grpc endpoint's host:port.
+        assertThat(URI.create(records.get(0).metadata().get("Endpoints")).getAuthority())
+                .isEqualTo("10.0.0.7:9000");
+        assertThat(EurekaInstanceCodec.decode("orders", records, false, skipper))
+                .containsExactly(x);
+        assertThat(skipped).isEmpty();
+        assertThat(records)
+                .allSatisfy(r -> assertThat(EurekaInstanceCodec.serviceName(r)).isEqualTo("orders"));
+    }
+
+    @Test
+    @DisplayName("a registry4j instance wins over a Kratos instance of the same id")
+    void registry4jWinsOverKratos() {
+        ServiceInstance ours =
+                instance("svc", "same").endpoint("http://10.0.0.1:1").build();
+        String json = new String(EurekaInstanceCodec.encode(ours, 0, 1L, 1, 3), StandardCharsets.UTF_8);
+        List<EurekaRecord> records = application(
+                "SVC",
+                kratosInstance(
+                        "grpc://10.0.0.9:9000",
+                        "svc",
+                        kratosMetadata(Map.of(), "same", "svc", "", "grpc://10.0.0.9:9000")),
+                json.substring(json.indexOf(':') + 1, json.length() - 1));
+        assertThat(EurekaInstanceCodec.decode("svc", records, false, skipper)).containsExactly(ours);
     }
 }
