@@ -157,7 +157,6 @@ class NacosInteropTest {
                 .build();
         try (NacosRegistry writer = SharedNacosServer.registry().build();
                 NacosRegistry reader = SharedNacosServer.registry().build()) {
-            assertThat(writer.layout()).isEqualTo(NacosLayout.KRATOS);
             writer.register(x);
             await("the other registry to read it back exactly")
                     .untilAsserted(() -> assertThat(reader.getService(name)).containsExactly(x));
@@ -198,7 +197,6 @@ class NacosInteropTest {
         try (ServiceRegistry writer = Registries.open(
                         URI.create("nacos://" + address + "?layout=plain&dir=" + SharedNacosServer.SDK_DIRECTORY));
                 NacosRegistry reader = SharedNacosServer.registry().build()) {
-            assertThat(((NacosRegistry) writer).layout()).isEqualTo(NacosLayout.PLAIN);
             writer.register(x);
             await("the default registry to read it back exactly")
                     .untilAsserted(() -> assertThat(reader.getService(name)).containsExactly(x));
@@ -207,6 +205,23 @@ class NacosInteropTest {
                     .satisfies(n -> assertThat(n.getMetadata()).containsEntry("registry4j.id", "x1"));
             assertThat(plain.getAllInstances(name + ".grpc", NacosRegistry.DEFAULT_GROUP, List.of(), false))
                     .isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("a Spring Cloud Alibaba instance is found by default: ip:port, https when its metadata says secure")
+    void springCloudAlibabaInstanceIsFound() throws Exception {
+        String name = service("sca");
+        // What spring-cloud-starter-alibaba-nacos-discovery registers for a TLS service on 10.1.2.1:8443.
+        Map<String, String> metadata = Map.of("preserved.register.source", "SPRING_CLOUD", "secure", "true");
+        plain.registerInstance(name, NacosRegistry.DEFAULT_GROUP, nacosInstance("10.1.2.1", 8443, metadata));
+        ServiceInstance expected =
+                new ServiceInstance("10.1.2.1:8443", name, "", metadata, List.of(URI.create("https://10.1.2.1:8443")));
+        try (NacosRegistry r = SharedNacosServer.registry().build();
+                Watcher w = r.watch(name)) {
+            await("getService to find the Spring Cloud Alibaba instance")
+                    .untilAsserted(() -> assertThat(r.getService(name)).containsExactly(expected));
+            assertThat(nextMatching(w, l -> !l.isEmpty())).containsExactly(expected);
         }
     }
 
