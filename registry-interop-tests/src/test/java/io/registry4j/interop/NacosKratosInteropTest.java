@@ -80,7 +80,7 @@ class NacosKratosInteropTest extends KratosInteropContract {
     protected KratosPeer.Backend kratosBackend() {
         // Without it, nacos-sdk-go ignores a list that became empty, and no Kratos watcher ever sees the last
         // instance of a service leave (whoever registered it); see the peer's README.
-        return KratosPeer.Backend.of("nacos", server().serverAddr(), "--nacos-update-cache-when-empty");
+        return KratosPeer.Backend.nacos(server(), "--nacos-update-cache-when-empty");
     }
 
     @Override
