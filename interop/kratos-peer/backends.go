@@ -56,6 +56,7 @@ type options struct {
 	nacosUsername    string
 	nacosPassword    string
 	nacosDir         string
+	nacosEmptyUpdate bool
 	// Consul
 	consulHealthCheck         bool
 	consulHeartbeat           bool
@@ -94,6 +95,7 @@ func parseOptions(command string, args []string) (*options, error) {
 	fs.StringVar(&o.nacosUsername, "nacos-username", "", "Nacos client Username")
 	fs.StringVar(&o.nacosPassword, "nacos-password", "", "Nacos client Password")
 	fs.StringVar(&o.nacosDir, "nacos-dir", "", "directory for the Nacos client's cache and logs (default: a temp dir)")
+	fs.BoolVar(&o.nacosEmptyUpdate, "nacos-update-cache-when-empty", false, "Nacos client UpdateCacheWhenEmpty")
 
 	fs.BoolVar(&o.consulHealthCheck, "consul-health-check", true, "consul.WithHealthCheck")
 	fs.BoolVar(&o.consulHeartbeat, "consul-heartbeat", true, "consul.WithHeartbeat")
@@ -269,11 +271,13 @@ func openNacos(o *options, addrs []string) (*backend, error) {
 		NamespaceId:         o.nacosNamespace,
 		TimeoutMs:           5000,
 		NotLoadCacheAtStart: true,
-		LogDir:              filepath.Join(dir, "log"),
-		CacheDir:            filepath.Join(dir, "cache"),
-		LogLevel:            "warn",
-		Username:            o.nacosUsername,
-		Password:            o.nacosPassword,
+		// false, the SDK's default, ignores a list that became empty: watchers never see the last instance leave.
+		UpdateCacheWhenEmpty: o.nacosEmptyUpdate,
+		LogDir:               filepath.Join(dir, "log"),
+		CacheDir:             filepath.Join(dir, "cache"),
+		LogLevel:             "warn",
+		Username:             o.nacosUsername,
+		Password:             o.nacosPassword,
 	}
 	client, err := clients.NewNamingClient(vo.NacosClientParam{ClientConfig: &cc, ServerConfigs: servers})
 	if err != nil {

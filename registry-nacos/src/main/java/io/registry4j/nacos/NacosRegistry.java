@@ -41,10 +41,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A registry on Nacos 2.x/3.x, through the official {@code nacos-client} (gRPC): each endpoint of an instance is an
- * ephemeral Nacos instance in the service named like the logical service, so discovery by the plain name works and
- * the registered {@link ServiceInstance} comes back exactly. With {@link Builder#kratosNaming(boolean) Kratos naming}
- * the services are Kratos' {@code <name>.<scheme>} instead, so that Go Kratos services and this registry see each
- * other.
+ * ephemeral Nacos instance, by default in Kratos' service {@code <name>.<scheme>} with Kratos' metadata keys, so that
+ * Go Kratos services see it; with the {@linkplain NacosLayout#PLAIN plain layout} in the service {@code <name>}, as
+ * Spring Cloud Alibaba writes. Discovery reads both layouts at once ({@code <name>} and {@code <name>.<scheme>} for
+ * each {@linkplain Builder#kratosSchemes read scheme}), merged on the instance id, so the registered
+ * {@link ServiceInstance} comes back exactly, once, and Kratos' and Spring Cloud Alibaba's instances are visible too.
  *
  * <pre>{@code
  * try (NacosRegistry registry = NacosRegistry.builder().serverAddresses("10.0.0.5:8848").namespace("dev").build()) {
@@ -60,11 +61,12 @@ import org.jspecify.annotations.Nullable;
  * connection: on a drop it reports its instances {@code LOST} and writes them again once the server answers
  * ({@code RESTORED}); every {@link Builder#instanceCheckInterval check interval} it also checks that the SDK still
  * holds each instance for redo (someone may have deregistered it through a shared client) and puts it back if not.
- * Discovery: one SDK push subscription per watched service, shared by all its watchers and dropped with the last
- * one; the first list, and the list after a reconnect, are read through the SDK (whose cache its pushes are relative
+ * Discovery: one set of SDK push subscriptions per watched service (its Nacos services of both layouts), shared by
+ * all its watchers and dropped with the last one; the first list, and the list after a reconnect, are read through the SDK (whose cache its pushes are relative
  * to); {@code getService} without a watch queries the server. Only healthy, enabled instances of
  * weight above 0 are returned, by {@code getService} and watchers alike, unless {@link Builder#includeUnhealthy}.
- * Instances written by other Nacos clients are returned with the id {@code ip:port}. The server batches pushes for
+ * Instances written by other clients are returned as their writers read them: Kratos' with the Nacos instance id,
+ * Spring Cloud Alibaba's and other plain ones with the id {@code ip:port}. The server batches pushes for
  * about half a second, so a change takes that long to reach watchers.
  *
  * <p>Threads: one {@code registry4j-nacos-scheduler-1} runs subscriptions, re-registration, checks and the
@@ -102,7 +104,10 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
     /** The scheme of an instance written by another Nacos client that names none: {@code http}. */
     public static final String DEFAULT_SCHEME = "http";
 
-    /** The schemes whose {@code <name>.<scheme>} services are read with Kratos naming: Kratos' transports. */
+    /** The default layout instances are written in: Kratos'. */
+    public static final NacosLayout DEFAULT_LAYOUT = NacosLayout.KRATOS;
+
+    /** The schemes whose {@code <name>.<scheme>} services discovery reads by default: Kratos' transports. */
     public static final List<String> DEFAULT_KRATOS_SCHEMES = List.of("grpc", "grpcs", "http", "https");
 
     /** The port of a server address given without one: Nacos' HTTP port, 8848. */
@@ -119,7 +124,7 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
     private final String namespace;
     private final String group;
     private final String cluster;
-    private final boolean kratosNaming;
+    private final NacosLayout layout;
     private final NacosInstanceCodec codec;
     private final NacosPublications publications;
     private final Set<NacosServiceWatch> watches = ConcurrentHashMap.newKeySet();
@@ -136,9 +141,9 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
         this.namespace = b.namespace;
         this.group = b.group;
         this.cluster = b.cluster;
-        this.kratosNaming = b.kratosNaming;
+        this.layout = b.layout;
         this.codec = new NacosInstanceCodec(
-                b.kratosNaming,
+                b.layout,
                 b.kratosSchemes,
                 b.defaultScheme,
                 b.cluster,
@@ -188,12 +193,12 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
     }
 
     /**
-     * Tells whether services are Kratos' {@code <name>.<scheme>}.
+     * The layout this registry writes instances in (it reads both).
      *
-     * @return true with Kratos naming
+     * @return the layout
      */
-    public boolean kratosNaming() {
-        return kratosNaming;
+    public NacosLayout layout() {
+        return layout;
     }
 
     /** The SDK client, for tests that act behind the registry's back. */
@@ -274,7 +279,8 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
 
     /**
      * Lists the services of this registry's group that have instances or that the server still keeps, by logical
-     * name (with Kratos naming, the services {@code <name>.<scheme>} of the Kratos schemes, without the suffix).
+     * name: a Nacos service {@code <name>.<scheme>} of a {@linkplain Builder#kratosSchemes read scheme} is listed as
+     * {@code <name>}, any other under its own name.
      *
      * @return the service names, sorted
      * @throws RegistryException if Nacos could not be reached in time, or of kind {@code CLOSED} after {@link #close()}
@@ -296,7 +302,7 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
             List<String> names = view.getData() == null ? List.of() : view.getData();
             for (String nacosService : names) {
                 String logical = codec.logicalName(nacosService);
-                if (logical != null && isValidName(logical)) {
+                if (isValidName(logical)) {
                     out.add(logical);
                 }
             }
@@ -379,7 +385,7 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
         private Path sdkDirectory = DEFAULT_SDK_DIRECTORY;
         private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration instanceCheckInterval = DEFAULT_INSTANCE_CHECK_INTERVAL;
-        private boolean kratosNaming;
+        private NacosLayout layout = DEFAULT_LAYOUT;
         private List<String> kratosSchemes = DEFAULT_KRATOS_SCHEMES;
         private String defaultScheme = DEFAULT_SCHEME;
         private boolean includeUnhealthy;
@@ -585,23 +591,24 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
         }
 
         /**
-         * Reads and writes Kratos' layout: each endpoint in the service {@code <name>.<scheme>}, with Kratos' metadata
-         * keys {@code kind} and {@code version}, so that Go Kratos services and this registry see each other.
-         * Discovery reads {@code <name>.<scheme>} for each {@link #kratosSchemes Kratos scheme}. The metadata keys
-         * {@code kind} and {@code version} are then reserved. Defaults to false: one service named like the logical
-         * name, as Nacos' own clients do.
+         * The layout instances are written in; discovery reads both either way. Defaults to
+         * {@link NacosLayout#KRATOS}: each endpoint in Kratos' {@code <name>.<scheme>} with its keys {@code kind} and
+         * {@code version} (then reserved in the user metadata), so that Go Kratos services see this registry's
+         * instances. {@link NacosLayout#PLAIN} writes the service {@code <name>}, as Spring Cloud Alibaba does.
          *
-         * @param kratosNaming true for Kratos' layout
+         * @param layout the layout
          * @return this builder
          */
-        public Builder kratosNaming(boolean kratosNaming) {
-            this.kratosNaming = kratosNaming;
+        public Builder layout(NacosLayout layout) {
+            this.layout = Objects.requireNonNull(layout, "layout");
             return this;
         }
 
         /**
-         * The schemes whose {@code <name>.<scheme>} services discovery reads with Kratos naming. Defaults to
-         * {@code grpc}, {@code grpcs}, {@code http}, {@code https}.
+         * The schemes whose {@code <name>.<scheme>} services discovery reads next to {@code <name>}, by
+         * {@code getService} and watchers alike (a watch subscribes to each). Defaults to {@code grpc}, {@code grpcs},
+         * {@code http}, {@code https}: Kratos' transports. Instances this registry writes in the Kratos layout with
+         * another scheme are only seen by readers that list it here.
          *
          * @param schemes one or more URI schemes
          * @return this builder
@@ -620,8 +627,10 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
         }
 
         /**
-         * The scheme of an instance written by another Nacos client whose metadata names none (Kratos' key
-         * {@code kind}). Defaults to {@value NacosRegistry#DEFAULT_SCHEME}.
+         * The scheme of an instance in the plain service {@code <name>} written by another Nacos client whose metadata
+         * names none (Kratos' key {@code kind}); with the metadata {@code secure=true} (Spring Cloud's TLS flag)
+         * {@code http} becomes {@code https} and {@code grpc} {@code grpcs}. Defaults to
+         * {@value NacosRegistry#DEFAULT_SCHEME}.
          *
          * @param scheme a URI scheme
          * @return this builder

@@ -1,7 +1,7 @@
 /**
  * The Nacos backend of registry4j, on the official {@code nacos-client} (gRPC): each endpoint is an ephemeral Nacos
- * instance of the service named like the logical service (or, for interop with Go Kratos, Kratos'
- * {@code <name>.<scheme>} services), discovered through the SDK's push subscriptions.
+ * instance, by default in Kratos' service {@code <name>.<scheme>} (or, with the plain layout, in {@code <name>}, as
+ * Spring Cloud Alibaba writes), discovered in both layouts at once through the SDK's push subscriptions.
  *
  * <p>Build a registry with {@link io.registry4j.nacos.NacosRegistry#builder()}, or open it by URL with the module on
  * the class path:
@@ -17,7 +17,7 @@
  * }</pre>
  *
  * <p>URL options: {@code namespace}, {@code group}, {@code cluster}, {@code clusters}, {@code weight},
- * {@code username}, {@code password}, {@code timeout}, {@code check}, {@code dir}, {@code kratosNaming},
+ * {@code username}, {@code password}, {@code timeout}, {@code check}, {@code dir}, {@code layout},
  * {@code kratosSchemes}, {@code defaultScheme}, {@code includeUnhealthy}.
  */
 @NullMarked

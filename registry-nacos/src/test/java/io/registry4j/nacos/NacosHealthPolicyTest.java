@@ -158,11 +158,12 @@ class NacosHealthPolicyTest {
         }
     }
 
+    /** Enables or disables x's one endpoint, in Kratos' layout (the default) the Nacos service {@code <name>.grpc}. */
     private static void setEnabled(String service, boolean enabled) {
         String body = SharedNacosServer.server()
                 .put(
                         "/v3/admin/ns/instance/partial",
-                        "groupName=" + NacosRegistry.DEFAULT_GROUP + "&serviceName=" + service
+                        "groupName=" + NacosRegistry.DEFAULT_GROUP + "&serviceName=" + service + ".grpc"
                                 + "&ip=127.0.0.1&port=10001&clusterName=" + NacosRegistry.DEFAULT_CLUSTER
                                 + "&ephemeral=true&enabled=" + enabled);
         assertThat(body).contains("\"code\":0");

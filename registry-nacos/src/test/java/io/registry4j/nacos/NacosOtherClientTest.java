@@ -63,7 +63,9 @@ class NacosOtherClientTest {
                 assertThat(w.next()).containsExactly(x);
             }
 
-            real.deregisterInstance(s, NacosRegistry.DEFAULT_GROUP, "127.0.0.1", 10001, NacosRegistry.DEFAULT_CLUSTER);
+            // In Kratos' layout, the default, the grpc endpoint lives in the Nacos service <name>.grpc.
+            real.deregisterInstance(
+                    s + ".grpc", NacosRegistry.DEFAULT_GROUP, "127.0.0.1", 10001, NacosRegistry.DEFAULT_CLUSTER);
 
             Awaitility.await("LOST then RESTORED")
                     .atMost(Duration.ofSeconds(10))

@@ -36,6 +36,9 @@ class NacosRegistryBuilderTest {
         assertThatThrownBy(() -> b.kratosSchemes("grpc", "not a scheme"))
                 .hasMessageContaining("kratosSchemes")
                 .hasMessageContaining("'not a scheme'");
+        assertThatThrownBy(() -> b.layout(NacosLayout.parse("spring")))
+                .hasMessageContaining("layout")
+                .hasMessageContaining("'spring'");
         assertThatThrownBy(() -> b.defaultScheme("1x")).hasMessageContaining("defaultScheme");
         assertThatThrownBy(() -> b.discoveryClusters("ok", "not ok")).hasMessageContaining("'not ok'");
     }
@@ -87,7 +90,7 @@ class NacosRegistryBuilderTest {
             {"nacos://127.0.0.1:1?cluster=a_b", "'cluster'"},
             {"nacos://127.0.0.1:1?timeout=soon", "'timeout'"},
             {"nacos://127.0.0.1:1?username=u", "'password'"},
-            {"nacos://127.0.0.1:1?kratosNaming=maybe", "'kratosNaming'"},
+            {"nacos://127.0.0.1:1?layout=kratosNaming", "'layout'"},
             {"nacos://127.0.0.1:1?shard=3", "shard"},
             {"nacos://127.0.0.1:1/dev", "path"},
         }) {
@@ -97,5 +100,26 @@ class NacosRegistryBuilderTest {
                             RegistryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                     .hasMessageContaining(c[1]);
         }
+    }
+
+    @Test
+    @DisplayName("the former option kratosNaming is refused with an error naming its replacement, layout")
+    void formerKratosNamingOptionNamesItsReplacement() {
+        for (String value : new String[] {"true", "false"}) {
+            assertThatThrownBy(() -> Registries.open(URI.create("nacos://127.0.0.1:1?kratosNaming=" + value)))
+                    .isInstanceOfSatisfying(
+                            RegistryException.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
+                    .hasMessageContaining("'kratosNaming'")
+                    .hasMessageContaining("layout=kratos")
+                    .hasMessageContaining("layout=plain");
+        }
+    }
+
+    @Test
+    @DisplayName("the layout is Kratos' by default; layout=plain in a URL and the builder choose the plain one")
+    void layoutOption() {
+        assertThat(NacosRegistry.DEFAULT_LAYOUT).isEqualTo(NacosLayout.KRATOS);
+        assertThat(NacosLayout.parse("Plain")).isEqualTo(NacosLayout.PLAIN);
+        assertThat(NacosLayout.parse("kratos")).isEqualTo(NacosLayout.KRATOS);
     }
 }

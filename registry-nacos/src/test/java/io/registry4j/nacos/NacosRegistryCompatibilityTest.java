@@ -96,9 +96,12 @@ class NacosRegistryCompatibilityTest extends RegistryCompatibilityKit {
                 // component sharing the registry's client deregisters it.
                 NacosRegistry r = (NacosRegistry) registry;
                 URI endpoint = instance.endpoints().get(0);
+                String service = r.layout() == NacosLayout.KRATOS
+                        ? instance.name() + "." + endpoint.getScheme()
+                        : instance.name();
                 r.namingService()
                         .deregisterInstance(
-                                instance.name(),
+                                service,
                                 r.group(),
                                 Objects.requireNonNull(endpoint.getHost()),
                                 endpoint.getPort(),

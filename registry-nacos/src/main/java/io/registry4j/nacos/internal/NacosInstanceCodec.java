@@ -2,6 +2,7 @@ package io.registry4j.nacos.internal;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import io.registry4j.ServiceInstance;
+import io.registry4j.nacos.NacosLayout;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -14,26 +15,38 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Maps a {@link ServiceInstance} to Nacos instances and back.
  *
- * <p>Layout: one ephemeral Nacos instance per endpoint (ip and port from the endpoint, the registry's cluster and
- * weight), in the Nacos service named like the logical service, or, with Kratos naming, in {@code <name>.<scheme>} of
- * the endpoint's scheme, as Kratos' Go registry writes it. Each carries the instance's user metadata plus
- * {@value #ID}, {@value #VERSION} and {@value #SCHEME}; {@value #INDEX} (the endpoint's position) when there are
- * several endpoints, and {@value #ENDPOINT} (the endpoint itself) when {@code scheme://ip:port} would not give it back
- * exactly (a path or a query). With Kratos naming the Kratos keys {@code kind} (the scheme) and {@code version} are
- * written too, marked by {@value #KRATOS}, so that a Go Kratos client reads the instance right.
+ * <p>Writing: one ephemeral Nacos instance per endpoint (ip and port from the endpoint, the registry's cluster and
+ * weight). In the {@linkplain NacosLayout#KRATOS Kratos layout} it goes to the service {@code <name>.<scheme>} of the
+ * endpoint's scheme, as Kratos' Go registry writes it, with Kratos' keys {@code kind} (the scheme) and {@code version}
+ * marked by {@value #KRATOS}; in the {@linkplain NacosLayout#PLAIN plain layout} to the service {@code <name>}. Each
+ * carries the instance's user metadata plus {@value #ID}, {@value #VERSION} and {@value #SCHEME}; {@value #INDEX} (the
+ * endpoint's position) when there are several endpoints, and {@value #ENDPOINT} (the endpoint itself) when
+ * {@code scheme://ip:port} would not give it back exactly (a path or a query).
  *
- * <p>Reading groups the Nacos instances on {@value #ID}: version and metadata come from the lowest index, endpoints
- * are ordered by index, and the reserved keys are dropped, so the registered instance comes back exactly. Nacos
- * instances without {@value #ID} (written by another Nacos client) each become an instance of id {@code ip:port},
- * scheme from the metadata key {@code kind} (with Kratos naming, from the service's suffix) or the default scheme,
- * version from the metadata key {@code version}, and their metadata as it is. The health policy (healthy, enabled,
- * weight above 0, unless all are included) and the cluster filter apply before anything else. An entry that does not
- * make a valid instance is reported to the skip callback and left out; it never fails the list.
+ * <p>Reading sees both layouts at once: the service {@code <name>} and {@code <name>.<scheme>} for each read scheme.
+ * Nacos instances carrying {@value #ID} are grouped on it, whichever service they are in: version and metadata come
+ * from the lowest index, endpoints are ordered by index, and the reserved keys are dropped, so the registered instance
+ * comes back exactly and appears once. One written in the Kratos layout is only taken from a {@code <name>.<scheme>}
+ * service and one written in the plain layout only from {@code <name>}: the other one belongs to another logical
+ * service (the plain {@code orders.grpc}, or the Kratos {@code orders}). Nacos instances without {@value #ID} are read
+ * as their writers mean them:
+ *
+ * <ul>
+ *   <li>in {@code <name>.<scheme>}, as Kratos reads them: id the Nacos instance id ({@code ip:port} if the server gave
+ *       none), endpoint {@code kind://ip:port} (the service's scheme when {@code kind} is missing), version from
+ *       {@code version}, metadata as it is;
+ *   <li>in {@code <name>}, as Spring Cloud Alibaba means them: id {@code ip:port}, scheme from {@code kind}, else the
+ *       default scheme ({@code https} for {@code http}, {@code grpcs} for {@code grpc} when the metadata has
+ *       {@code secure=true}), version from {@code version}, metadata as it is.
+ * </ul>
+ *
+ * <p>The health policy (healthy, enabled, weight above 0, unless all are included) and the cluster filter apply before
+ * anything else. An entry that does not make a valid instance is reported to the skip callback with the reason and left
+ * out; it never fails the list.
  *
  * <p>Immutable and thread-safe.
  */
@@ -53,7 +66,7 @@ public final class NacosInstanceCodec {
     /** Metadata key of the endpoint itself, when scheme, ip and port do not give it back exactly. */
     public static final String ENDPOINT = "registry4j.endpoint";
 
-    /** Metadata key marking an instance written with Kratos naming: {@code kind} and {@code version} are ours. */
+    /** Metadata key marking an instance written in the Kratos layout: {@code kind} and {@code version} are ours. */
     public static final String KRATOS = "registry4j.kratos";
 
     /** Kratos' metadata key of the endpoint's scheme. */
@@ -62,7 +75,10 @@ public final class NacosInstanceCodec {
     /** Kratos' metadata key of the version. */
     public static final String KRATOS_VERSION = "version";
 
-    private final boolean kratosNaming;
+    /** Spring Cloud's metadata key telling that the endpoint uses TLS. */
+    public static final String SECURE = "secure";
+
+    private final NacosLayout layout;
     private final List<String> kratosSchemes;
     private final String defaultScheme;
     private final String cluster;
@@ -73,8 +89,8 @@ public final class NacosInstanceCodec {
     /**
      * Creates a codec.
      *
-     * @param kratosNaming whether services are {@code <name>.<scheme>}
-     * @param kratosSchemes the schemes whose services are read with Kratos naming
+     * @param layout how instances are written
+     * @param kratosSchemes the schemes whose {@code <name>.<scheme>} services are read
      * @param defaultScheme the scheme of a foreign instance that names none
      * @param cluster the cluster instances are written to
      * @param weight the weight instances are written with
@@ -82,14 +98,14 @@ public final class NacosInstanceCodec {
      * @param clusters the clusters read, or empty for all
      */
     public NacosInstanceCodec(
-            boolean kratosNaming,
+            NacosLayout layout,
             List<String> kratosSchemes,
             String defaultScheme,
             String cluster,
             double weight,
             boolean includeUnhealthy,
             Set<String> clusters) {
-        this.kratosNaming = kratosNaming;
+        this.layout = Objects.requireNonNull(layout, "layout");
         this.kratosSchemes = List.copyOf(kratosSchemes);
         this.defaultScheme = Objects.requireNonNull(defaultScheme, "defaultScheme");
         this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -99,16 +115,23 @@ public final class NacosInstanceCodec {
     }
 
     /**
-     * The Nacos services that hold the instances of a logical service.
+     * The layout instances are written in.
+     *
+     * @return the layout
+     */
+    public NacosLayout layout() {
+        return layout;
+    }
+
+    /**
+     * The Nacos services read for a logical service: both layouts.
      *
      * @param name the logical name
-     * @return {@code [name]}, or {@code name.<scheme>} for each Kratos scheme
+     * @return {@code name}, then {@code name.<scheme>} for each read scheme
      */
     public List<String> servicesOf(String name) {
-        if (!kratosNaming) {
-            return List.of(name);
-        }
-        List<String> out = new ArrayList<>(kratosSchemes.size());
+        List<String> out = new ArrayList<>(kratosSchemes.size() + 1);
+        out.add(name);
         for (String scheme : kratosSchemes) {
             out.add(name + "." + scheme);
         }
@@ -116,40 +139,39 @@ public final class NacosInstanceCodec {
     }
 
     /**
-     * The logical name of a Nacos service, or null if this layout does not read it.
+     * The logical name of a Nacos service: a {@code <name>.<scheme>} service of a read scheme is {@code <name>}, any
+     * other service is itself.
      *
      * @param nacosService a Nacos service name
      * @return the logical name
      */
-    public @Nullable String logicalName(String nacosService) {
-        if (!kratosNaming) {
-            return nacosService;
-        }
+    public String logicalName(String nacosService) {
         for (String scheme : kratosSchemes) {
             String suffix = "." + scheme;
             if (nacosService.endsWith(suffix) && nacosService.length() > suffix.length()) {
                 return nacosService.substring(0, nacosService.length() - suffix.length());
             }
         }
-        return null;
+        return nacosService;
     }
 
     /**
      * Checks that an instance can be stored in this layout.
      *
      * @param instance the instance
-     * @throws IllegalArgumentException with Kratos naming, if the metadata uses Kratos' keys {@code kind} or
+     * @throws IllegalArgumentException in the Kratos layout, if the metadata uses Kratos' keys {@code kind} or
      *     {@code version}, which the layout writes itself
      */
     public void checkWritable(ServiceInstance instance) {
-        if (!kratosNaming) {
+        if (layout != NacosLayout.KRATOS) {
             return;
         }
         for (String key : List.of(KRATOS_KIND, KRATOS_VERSION)) {
             if (instance.metadata().containsKey(key)) {
                 throw new IllegalArgumentException("metadata key '" + key + "' of " + instance.name() + "/"
-                        + instance.id() + " is reserved by Kratos' Nacos layout (kratosNaming), which writes it "
-                        + "itself; got value '" + instance.metadata().get(key) + "'");
+                        + instance.id() + " is reserved by Kratos' Nacos layout (layout=kratos, the default), which "
+                        + "writes it itself; use another key, or layout=plain; got value '"
+                        + instance.metadata().get(key) + "'");
             }
         }
     }
@@ -177,7 +199,7 @@ public final class NacosInstanceCodec {
             if (!endpoint.toString().equals(plainEndpoint(scheme, host, endpoint.getPort()))) {
                 metadata.put(ENDPOINT, endpoint.toString());
             }
-            if (kratosNaming) {
+            if (layout == NacosLayout.KRATOS) {
                 metadata.put(KRATOS_KIND, scheme.toLowerCase(Locale.ROOT));
                 metadata.put(KRATOS_VERSION, instance.version());
                 metadata.put(KRATOS, "true");
@@ -198,7 +220,7 @@ public final class NacosInstanceCodec {
     }
 
     private String serviceOf(String name, String scheme) {
-        return kratosNaming ? name + "." + scheme.toLowerCase(Locale.ROOT) : name;
+        return layout == NacosLayout.KRATOS ? name + "." + scheme.toLowerCase(Locale.ROOT) : name;
     }
 
     /**
@@ -237,10 +259,10 @@ public final class NacosInstanceCodec {
     }
 
     /**
-     * Decodes what Nacos holds for one logical service.
+     * Decodes what Nacos holds for one logical service, in both layouts.
      *
      * @param name the logical name
-     * @param byService the Nacos instances of each Nacos service of {@link #servicesOf}
+     * @param byService the Nacos instances of each Nacos service of {@link #servicesOf} (missing ones count as empty)
      * @param group the group, for the keys of skipped entries
      * @param skip receives the key and the reason of each entry left out
      * @return the instances, in no particular order
@@ -251,6 +273,10 @@ public final class NacosInstanceCodec {
         Map<String, ServiceInstance> foreign = new TreeMap<>();
         for (Map.Entry<String, List<Instance>> e : byService.entrySet()) {
             String nacosService = e.getKey();
+            // null for the plain service <name>, else the scheme of <name>.<scheme>
+            String suffix = nacosService.length() > name.length() + 1 && nacosService.startsWith(name + ".")
+                    ? nacosService.substring(name.length() + 1)
+                    : null;
             for (Instance n : e.getValue()) {
                 if (!visible(n)) {
                     continue;
@@ -260,15 +286,19 @@ public final class NacosInstanceCodec {
                 String id = metadata.get(ID);
                 try {
                     if (id == null) {
-                        ServiceInstance x = decodeForeign(name, nacosService, n, metadata);
+                        ServiceInstance x = suffix == null
+                                ? decodePlain(name, n, metadata)
+                                : decodeKratos(name, suffix, n, metadata);
                         if (foreign.putIfAbsent(x.id(), x) != null) {
-                            throw new IllegalArgumentException("another instance already has the id " + x.id()
-                                    + " (the same address in another cluster)");
+                            throw new IllegalArgumentException("another instance without " + ID + " already has the id "
+                                    + x.id() + " (the same address in another cluster)");
                         }
-                    } else {
+                    } else if (metadata.containsKey(KRATOS) == (suffix != null)) {
                         Part part = Part.of(key, n, metadata);
                         ours.computeIfAbsent(id, k -> new ArrayList<>()).add(part);
                     }
+                    // else: written in the other layout, for another logical service (the Kratos "orders" in the
+                    // plain service "orders.grpc", or the other way round); not ours to read here.
                 } catch (IllegalArgumentException ex) {
                     skip.accept(key, ex);
                 }
@@ -282,8 +312,8 @@ public final class NacosInstanceCodec {
                 if (foreign.remove(x.id()) != null) {
                     skip.accept(
                             group + "@@" + name + "/" + x.id(),
-                            new IllegalArgumentException("an instance without " + ID + " at the address " + x.id()
-                                    + " clashes with the " + "registry4j instance of that id"));
+                            new IllegalArgumentException("an instance without " + ID + " has the id " + x.id()
+                                    + " of a registry4j instance, which wins"));
                 }
             } catch (IllegalArgumentException ex) {
                 skip.accept(e.getValue().get(0).key, ex);
@@ -300,22 +330,47 @@ public final class NacosInstanceCodec {
         return includeUnhealthy || (n.isHealthy() && n.isEnabled() && n.getWeight() > 0);
     }
 
-    private ServiceInstance decodeForeign(String name, String nacosService, Instance n, Map<String, String> metadata) {
+    /** A Nacos instance in {@code <name>.<scheme>} without our keys, read as Kratos' registry reads it. */
+    private static ServiceInstance decodeKratos(String name, String suffix, Instance n, Map<String, String> metadata) {
+        String ip = Objects.requireNonNullElse(n.getIp(), "");
+        String kind = metadata.get(KRATOS_KIND);
+        String scheme = kind == null || kind.isEmpty() ? suffix : kind;
+        String instanceId = n.getInstanceId();
+        String id = instanceId == null || instanceId.isEmpty() ? hostPort(ip, n.getPort()) : instanceId;
+        return foreignInstance(id, name, metadata, endpoint(scheme, ip, n.getPort()), "Kratos' " + name + "." + suffix);
+    }
+
+    /** A Nacos instance in {@code <name>} without our keys: a plain Nacos client's or Spring Cloud Alibaba's. */
+    private ServiceInstance decodePlain(String name, Instance n, Map<String, String> metadata) {
+        String ip = Objects.requireNonNullElse(n.getIp(), "");
         String scheme = metadata.get(KRATOS_KIND);
-        if (kratosNaming && nacosService.length() > name.length() + 1) {
-            scheme = nacosService.substring(name.length() + 1);
-        }
         if (scheme == null || scheme.isEmpty()) {
             scheme = defaultScheme;
+            if ("true".equalsIgnoreCase(metadata.get(SECURE))) {
+                scheme = switch (scheme) {
+                    case "http" -> "https";
+                    case "grpc" -> "grpcs";
+                    default -> scheme;
+                };
+            }
         }
-        String ip = Objects.requireNonNullElse(n.getIp(), "");
-        return ServiceInstance.builder()
-                .id((ip.contains(":") ? "[" + ip + "]" : ip) + ":" + n.getPort())
-                .name(name)
-                .version(metadata.getOrDefault(KRATOS_VERSION, ""))
-                .metadata(metadata)
-                .endpoint(endpoint(scheme, ip, n.getPort()))
-                .build();
+        return foreignInstance(
+                hostPort(ip, n.getPort()), name, metadata, endpoint(scheme, ip, n.getPort()), "plain " + name);
+    }
+
+    private static ServiceInstance foreignInstance(
+            String id, String name, Map<String, String> metadata, URI endpoint, String from) {
+        try {
+            return new ServiceInstance(
+                    id, name, metadata.getOrDefault(KRATOS_VERSION, ""), metadata, List.of(endpoint));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "an instance of another client in " + from + " cannot be represented: " + e.getMessage(), e);
+        }
+    }
+
+    private static String hostPort(String ip, int port) {
+        return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
     }
 
     private static ServiceInstance assemble(String id, String name, List<Part> parts) {

@@ -38,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * once the server answers.
  *
  * <p>Ordering: changes of one Nacos service are serialized by its lock, held across the SDK call; different services
- * proceed in parallel. An instance spread over several Nacos services (Kratos naming) is changed one service at a
+ * proceed in parallel. An instance spread over several Nacos services (the Kratos layout) is changed one service at a
  * time, in name order, so two writers never wait for each other in opposite orders.
  *
  * <p>Thread-safe.

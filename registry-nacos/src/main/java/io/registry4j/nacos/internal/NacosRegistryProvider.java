@@ -2,6 +2,7 @@ package io.registry4j.nacos.internal;
 
 import io.registry4j.RegistryException;
 import io.registry4j.ServiceRegistry;
+import io.registry4j.nacos.NacosLayout;
 import io.registry4j.nacos.NacosRegistry;
 import io.registry4j.spi.RegistryProvider;
 import io.registry4j.spi.RegistryUri;
@@ -18,10 +19,10 @@ import java.util.Set;
  * {@code cluster} (default {@code DEFAULT}), {@code clusters} (clusters read, comma-separated, default all),
  * {@code weight} (default 100), {@code username} and {@code password}, {@code timeout} (call timeout, default
  * {@code 10s}), {@code check} (instance check interval, default {@code 5s}), {@code dir} (the SDK's cache directory,
- * default {@code registry4j-nacos} in the temporary directory), {@code kratosNaming} (default false),
- * {@code kratosSchemes} (comma-separated, default {@code grpc,grpcs,http,https}), {@code defaultScheme} (default
- * {@code http}), {@code includeUnhealthy} (default false). A host without a port uses 8848. Stateless and
- * thread-safe.
+ * default {@code registry4j-nacos} in the temporary directory), {@code layout} ({@code kratos}, the default, or
+ * {@code plain}), {@code kratosSchemes} (comma-separated, default {@code grpc,grpcs,http,https}), {@code defaultScheme}
+ * (default {@code http}), {@code includeUnhealthy} (default false). A host without a port uses 8848. The former
+ * option {@code kratosNaming} is refused with an error naming {@code layout}. Stateless and thread-safe.
  */
 public final class NacosRegistryProvider implements RegistryProvider {
 
@@ -46,7 +47,8 @@ public final class NacosRegistryProvider implements RegistryProvider {
                 "timeout",
                 "check",
                 "dir",
-                "kratosNaming",
+                "layout",
+                "kratosNaming", // refused with an error naming its replacement, 'layout'
                 "kratosSchemes",
                 "defaultScheme",
                 "includeUnhealthy");
@@ -97,7 +99,15 @@ public final class NacosRegistryProvider implements RegistryProvider {
                 .ifPresent(v -> apply(
                         uri, "option 'check'", v, () -> b.instanceCheckInterval(uri.duration("check", Duration.ZERO))));
         uri.option("dir").ifPresent(v -> b.sdkDirectory(path(uri, v)));
-        b.kratosNaming(uri.bool("kratosNaming", false));
+        uri.option("kratosNaming").ifPresent(v -> {
+            throw uri.invalid(
+                    "option 'kratosNaming'",
+                    v,
+                    "was replaced by 'layout': layout=kratos (the default: Kratos' <name>.<scheme>, what "
+                            + "kratosNaming=true wrote) or layout=plain (<name>, what kratosNaming=false wrote); "
+                            + "reads see both layouts either way");
+        });
+        uri.option("layout").ifPresent(v -> apply(uri, "option 'layout'", v, () -> b.layout(NacosLayout.parse(v))));
         uri.option("kratosSchemes")
                 .ifPresent(v -> apply(uri, "option 'kratosSchemes'", v, () -> b.kratosSchemes(split(v))));
         uri.option("defaultScheme").ifPresent(v -> apply(uri, "option 'defaultScheme'", v, () -> b.defaultScheme(v)));

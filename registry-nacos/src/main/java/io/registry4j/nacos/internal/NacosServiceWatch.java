@@ -21,8 +21,9 @@ import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The native watch of one logical service: an SDK subscription per Nacos service behind it (one, or one per Kratos
- * scheme), feeding full lists to the registry's shared view.
+ * The native watch of one logical service: an SDK subscription per Nacos service behind it (the plain {@code <name>}
+ * and Kratos' {@code <name>.<scheme>} of each read scheme), feeding the merged list to the registry's shared view. One
+ * such set per watched service, whatever the number of watchers.
  *
  * <p>Design: the SDK pushes a service's full instance list to a subscribed listener ({@link NamingEvent}, on the SDK's
  * JVM-wide notifier thread) only when the list differs from its own cache, and not at all for a service that is empty

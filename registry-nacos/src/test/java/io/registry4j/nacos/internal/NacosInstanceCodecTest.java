@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import io.registry4j.ServiceInstance;
+import io.registry4j.nacos.NacosLayout;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,11 +25,22 @@ class NacosInstanceCodecTest {
     private final List<String> skipped = new ArrayList<>();
 
     private static NacosInstanceCodec plain() {
-        return new NacosInstanceCodec(false, List.of("grpc", "http"), "http", "DEFAULT", 100, false, Set.of());
+        return new NacosInstanceCodec(
+                NacosLayout.PLAIN, List.of("grpc", "http"), "http", "DEFAULT", 100, false, Set.of());
     }
 
     private static NacosInstanceCodec kratos() {
-        return new NacosInstanceCodec(true, List.of("grpc", "http"), "http", "DEFAULT", 100, false, Set.of());
+        return new NacosInstanceCodec(
+                NacosLayout.KRATOS, List.of("grpc", "http"), "http", "DEFAULT", 100, false, Set.of());
+    }
+
+    /** What both layouts read for a logical service, every Nacos service empty. */
+    private static Map<String, List<Instance>> empty(String name) {
+        Map<String, List<Instance>> read = new LinkedHashMap<>();
+        for (String s : plain().servicesOf(name)) {
+            read.put(s, new ArrayList<>());
+        }
+        return read;
     }
 
     private List<ServiceInstance> roundTrip(NacosInstanceCodec codec, ServiceInstance x) {
@@ -134,16 +146,16 @@ class NacosInstanceCodecTest {
         assertThatThrownBy(() -> kratos().checkWritable(x))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'kind'")
-                .hasMessageContaining("kratosNaming");
+                .hasMessageContaining("layout=plain");
         plain().checkWritable(x);
     }
 
     @Test
     @DisplayName("an instance of another Nacos client gets the id ip:port and its scheme from kind or the default")
     void foreignInstances() {
-        Map<String, List<Instance>> read = Map.of(
-                "orders",
-                List.of(
+        Map<String, List<Instance>> read = empty("orders");
+        at(read, "orders")
+                .addAll(List.of(
                         foreign("10.0.0.8", 8080, Map.of("version", "3", "team", "a")),
                         foreign("10.0.0.9", 9000, Map.of("kind", "grpc")),
                         foreign("fe80::1", 9001, Map.of())));
@@ -165,15 +177,150 @@ class NacosInstanceCodecTest {
     }
 
     @Test
-    @DisplayName("with Kratos naming a foreign instance takes its scheme from the service suffix")
+    @DisplayName("a Kratos instance in <name>.<scheme> is read as Kratos reads it: Nacos instance id, kind://ip:port")
     void foreignKratosInstance() {
-        Map<String, List<Instance>> read = new LinkedHashMap<>();
-        read.put("helloworld.grpc", List.of(foreign("10.0.0.9", 9000, Map.of("version", "v2"))));
-        read.put("helloworld.http", List.of());
+        Map<String, List<Instance>> read = empty("helloworld");
+        // What go-kratos' Nacos registry writes for grpc://10.0.0.9:9000 and http://10.0.0.9:8000 of version v2.
+        Instance grpc = foreign("10.0.0.9", 9000, Map.of("kind", "grpc", "version", "v2", "region", "Zürich"));
+        grpc.setInstanceId("10.0.0.9#9000#DEFAULT#DEFAULT_GROUP@@helloworld.grpc");
+        Instance http = foreign("10.0.0.9", 8000, Map.of("kind", "http", "version", "v2", "region", "Zürich"));
+        http.setInstanceId("10.0.0.9#8000#DEFAULT#DEFAULT_GROUP@@helloworld.http");
+        Instance noKind = foreign("10.0.0.10", 9000, Map.of());
+        at(read, "helloworld.grpc").addAll(List.of(grpc, noKind));
+        at(read, "helloworld.http").add(http);
         List<ServiceInstance> out = kratos().decode("helloworld", read, GROUP, (k, e) -> skipped.add(k));
-        assertThat(out).hasSize(1);
-        assertThat(out.get(0).endpoints()).containsExactly(URI.create("grpc://10.0.0.9:9000"));
-        assertThat(out.get(0).version()).isEqualTo("v2");
+        assertThat(out)
+                .containsExactlyInAnyOrder(
+                        new ServiceInstance(
+                                "10.0.0.9#9000#DEFAULT#DEFAULT_GROUP@@helloworld.grpc",
+                                "helloworld",
+                                "v2",
+                                Map.of("kind", "grpc", "version", "v2", "region", "Zürich"),
+                                List.of(URI.create("grpc://10.0.0.9:9000"))),
+                        new ServiceInstance(
+                                "10.0.0.9#8000#DEFAULT#DEFAULT_GROUP@@helloworld.http",
+                                "helloworld",
+                                "v2",
+                                Map.of("kind", "http", "version", "v2", "region", "Zürich"),
+                                List.of(URI.create("http://10.0.0.9:8000"))),
+                        new ServiceInstance(
+                                "10.0.0.10:9000",
+                                "helloworld",
+                                "",
+                                Map.of(),
+                                List.of(URI.create("grpc://10.0.0.10:9000"))));
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the default Kratos layout writes <name>.<scheme> with kind and version; plain writes <name>")
+    void layoutDecidesTheServices() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("orders")
+                .version("v3")
+                .endpoint("grpc://10.0.0.7:9000")
+                .endpoint("https://10.0.0.7:8443")
+                .build();
+        assertThat(kratos().encode(x)).containsOnlyKeys("orders.grpc", "orders.https");
+        assertThat(plain().encode(x)).containsOnlyKeys("orders");
+        assertThat(at(plain().encode(x), "orders").get(0).getMetadata()).doesNotContainKeys("kind", "version");
+        assertThat(kratos().servicesOf("orders"))
+                .as("both layouts are read whatever the written one")
+                .containsExactly("orders", "orders.grpc", "orders.http")
+                .isEqualTo(plain().servicesOf("orders"));
+    }
+
+    @Test
+    @DisplayName("reads merge both layouts on the id: each instance once, Kratos and plain writers' alike")
+    void bothLayoutsMerge() {
+        ServiceInstance k = ServiceInstance.builder()
+                .id("k1")
+                .name("orders")
+                .version("v1")
+                .putMetadata("zone", "z1")
+                .endpoint("grpc://10.0.0.7:9000")
+                .endpoint("http://10.0.0.7:8000")
+                .build();
+        ServiceInstance p = ServiceInstance.builder()
+                .id("p1")
+                .name("orders")
+                .version("v1")
+                .putMetadata("kind", "mine")
+                .endpoint("grpc://10.0.0.8:9000")
+                .build();
+        Map<String, List<Instance>> read = empty("orders");
+        kratos().encode(k).forEach((s, list) -> at(read, s).addAll(list));
+        plain().encode(p).forEach((s, list) -> at(read, s).addAll(list));
+        // The same Kratos-layout instance seen again (a second registry of the same id): still one instance.
+        kratos().encode(k).forEach((s, list) -> at(read, s).addAll(list));
+        assertThat(plain().decode("orders", read, GROUP, (key, e) -> skipped.add(key)))
+                .containsExactlyInAnyOrder(k, p);
+        assertThat(kratos().decode("orders", read, GROUP, (key, e) -> skipped.add(key)))
+                .containsExactlyInAnyOrder(k, p);
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    @DisplayName(
+            "an instance of the other layout for another logical name (plain orders.grpc, Kratos orders) is ignored")
+    void otherLayoutOfAnotherNameIsIgnored() {
+        ServiceInstance kratosOrders = ServiceInstance.builder()
+                .id("k1")
+                .name("orders")
+                .endpoint("grpc://10.0.0.7:9000")
+                .build();
+        ServiceInstance plainOrdersGrpc = ServiceInstance.builder()
+                .id("p1")
+                .name("orders.grpc")
+                .endpoint("grpc://10.0.0.8:9000")
+                .build();
+        // Both live in the Nacos service orders.grpc.
+        List<Instance> ordersGrpc = new ArrayList<>(at(kratos().encode(kratosOrders), "orders.grpc"));
+        ordersGrpc.addAll(at(plain().encode(plainOrdersGrpc), "orders.grpc"));
+        Map<String, List<Instance>> asOrders = empty("orders");
+        asOrders.put("orders.grpc", ordersGrpc);
+        Map<String, List<Instance>> asOrdersGrpc = empty("orders.grpc");
+        asOrdersGrpc.put("orders.grpc", ordersGrpc);
+        assertThat(kratos().decode("orders", asOrders, GROUP, (key, e) -> skipped.add(key)))
+                .containsExactly(kratosOrders);
+        assertThat(kratos().decode("orders.grpc", asOrdersGrpc, GROUP, (key, e) -> skipped.add(key)))
+                .containsExactly(plainOrdersGrpc);
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a Spring Cloud Alibaba instance in <name> is ip:port, http, or https when its metadata says secure")
+    void springCloudAlibabaInstances() {
+        Map<String, List<Instance>> read = empty("orders");
+        Map<String, String> sca = Map.of("preserved.register.source", "SPRING_CLOUD");
+        Map<String, String> secure = Map.of("preserved.register.source", "SPRING_CLOUD", "secure", "true");
+        at(read, "orders").addAll(List.of(foreign("10.0.0.5", 8080, sca), foreign("10.0.0.6", 8443, secure)));
+        assertThat(kratos().decode("orders", read, GROUP, (key, e) -> skipped.add(key)))
+                .containsExactlyInAnyOrder(
+                        new ServiceInstance(
+                                "10.0.0.5:8080", "orders", "", sca, List.of(URI.create("http://10.0.0.5:8080"))),
+                        new ServiceInstance(
+                                "10.0.0.6:8443", "orders", "", secure, List.of(URI.create("https://10.0.0.6:8443"))));
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    @DisplayName("what another client wrote that cannot be represented is skipped with the reason")
+    void unrepresentableForeignEntriesAreSkippedWithTheReason() {
+        Map<String, List<Instance>> read = empty("helloworld");
+        Instance longId = foreign("10.0.0.9", 9000, Map.of("kind", "grpc"));
+        longId.setInstanceId("x".repeat(200));
+        at(read, "helloworld.grpc").add(longId);
+        List<String> reasons = new ArrayList<>();
+        assertThat(kratos().decode("helloworld", read, GROUP, (key, e) -> reasons.add(key + ": " + e.getMessage())))
+                .isEmpty();
+        assertThat(reasons)
+                .singleElement()
+                .asString()
+                .startsWith("DEFAULT_GROUP@@helloworld.grpc/10.0.0.9:9000: ")
+                .contains("Kratos' helloworld.grpc")
+                .contains("ServiceInstance.id");
     }
 
     @Test
@@ -186,11 +333,13 @@ class NacosInstanceCodecTest {
         disabled.setEnabled(false);
         Instance zero = foreign("10.0.0.4", 4, Map.of());
         zero.setWeight(0);
-        Map<String, List<Instance>> read = Map.of("s", List.of(healthy, unhealthy, disabled, zero));
+        Map<String, List<Instance>> read = empty("s");
+        at(read, "s").addAll(List.of(healthy, unhealthy, disabled, zero));
         assertThat(plain().decode("s", read, GROUP, (k, e) -> skipped.add(k)))
                 .extracting(ServiceInstance::id)
                 .containsExactly("10.0.0.1:1");
-        NacosInstanceCodec all = new NacosInstanceCodec(false, List.of("grpc"), "http", "DEFAULT", 100, true, Set.of());
+        NacosInstanceCodec all =
+                new NacosInstanceCodec(NacosLayout.PLAIN, List.of("grpc"), "http", "DEFAULT", 100, true, Set.of());
         assertThat(all.decode("s", read, GROUP, (k, e) -> skipped.add(k))).hasSize(4);
     }
 
@@ -200,8 +349,8 @@ class NacosInstanceCodecTest {
         Instance a = foreign("10.0.0.1", 1, Map.of());
         Instance b = foreign("10.0.0.2", 2, Map.of());
         b.setClusterName("other");
-        NacosInstanceCodec onlyOther =
-                new NacosInstanceCodec(false, List.of("grpc"), "http", "DEFAULT", 100, false, Set.of("other"));
+        NacosInstanceCodec onlyOther = new NacosInstanceCodec(
+                NacosLayout.PLAIN, List.of("grpc"), "http", "DEFAULT", 100, false, Set.of("other"));
         assertThat(onlyOther.decode("s", Map.of("s", List.of(a, b)), GROUP, (k, e) -> skipped.add(k)))
                 .extracting(ServiceInstance::id)
                 .containsExactly("10.0.0.2:2");
@@ -248,11 +397,12 @@ class NacosInstanceCodecTest {
     }
 
     @Test
-    @DisplayName("logical names: the name itself, or the Kratos service without its scheme suffix")
+    @DisplayName("logical names: a <name>.<scheme> service of a read scheme is <name>, any other is itself")
     void logicalNames() {
         assertThat(plain().logicalName("orders")).isEqualTo("orders");
+        assertThat(plain().logicalName("orders.grpc")).isEqualTo("orders");
         assertThat(kratos().logicalName("orders.grpc")).isEqualTo("orders");
-        assertThat(kratos().logicalName("orders")).isNull();
-        assertThat(kratos().servicesOf("orders")).containsExactly("orders.grpc", "orders.http");
+        assertThat(kratos().logicalName("orders.v2")).isEqualTo("orders.v2");
+        assertThat(kratos().logicalName("orders")).isEqualTo("orders");
     }
 }
