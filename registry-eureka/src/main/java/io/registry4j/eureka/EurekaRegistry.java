@@ -8,9 +8,10 @@ import io.registry4j.eureka.internal.EurekaHttp;
 import io.registry4j.eureka.internal.EurekaInstanceCodec;
 import io.registry4j.eureka.internal.EurekaRecord;
 import io.registry4j.eureka.internal.EurekaRefresher;
+import io.registry4j.http.internal.HttpTransport;
+import io.registry4j.http.internal.OwnedHttpClient;
 import io.registry4j.spi.AbstractServiceRegistry;
 import io.registry4j.spi.RegistryBuilder;
-import io.registry4j.spi.RegistryThreads;
 import io.registry4j.spi.ServiceViews;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -27,10 +28,6 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -107,11 +104,10 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
     public static final int DEFAULT_PER_APP_LIMIT = 8;
 
     private static final System.Logger LOG = System.getLogger(EurekaRegistry.class.getName());
-    private static final int HTTP_THREADS = 2;
 
     private final EurekaHttp http;
     private final EurekaRefresher refresher;
-    private final @Nullable ExecutorService ownExecutor;
+    private final @Nullable OwnedHttpClient ownClient;
     private final List<URI> servers;
     private final int renewalSeconds;
     private final int durationSeconds;
@@ -131,25 +127,10 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         this.includeUnhealthy = b.includeUnhealthy;
         HttpClient client = b.httpClient;
         if (client == null) {
-            // The client only runs short completions on its executor (no call blocks there), so two threads do;
-            // they time out when idle, and a registry never grows threads with its watchers or instances.
-            var executor = new ThreadPoolExecutor(
-                    HTTP_THREADS,
-                    HTTP_THREADS,
-                    30,
-                    TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(),
-                    RegistryThreads.factory(BACKEND, "http"));
-            executor.allowCoreThreadTimeOut(true);
-            ownExecutor = executor;
-            client = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(b.callTimeout)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(ownExecutor)
-                    .build();
+            ownClient = new OwnedHttpClient(BACKEND, b.callTimeout, null);
+            client = ownClient.client();
         } else {
-            ownExecutor = null;
+            ownClient = null;
         }
         this.http = new EurekaHttp(
                 BACKEND,
@@ -251,7 +232,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
                 String id = EurekaInstanceCodec.instanceId(
                         instance, instance.endpoints().get(i));
                 byte[] body = EurekaInstanceCodec.encode(instance, i, revision, renewalSeconds, durationSeconds);
-                EurekaHttp.Response r = http.send("POST", "/apps/" + EurekaInstanceCodec.pathSegment(app), body);
+                HttpTransport.Response r = http.send("POST", "/apps/" + EurekaInstanceCodec.pathSegment(app), body);
                 if (r.status() != 204 && r.status() != 200) {
                     throw http.unexpected("POST", r);
                 }
@@ -287,7 +268,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
             // The timestamp registered with: a newer one would make the server answer 404, an older one is ignored.
             String path =
                     instancePath(registration.app(), id) + "?status=UP&lastDirtyTimestamp=" + registration.revision();
-            EurekaHttp.Response r = http.send("PUT", path, null);
+            HttpTransport.Response r = http.send("PUT", path, null);
             if (r.status() == 404) {
                 present = false; // the server forgot it; renew the others all the same
             } else if (r.status() != 200) {
@@ -313,7 +294,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         RegistryException first = null;
         for (String id : ids) {
             try {
-                EurekaHttp.Response r = http.send("DELETE", instancePath(app, id), null);
+                HttpTransport.Response r = http.send("DELETE", instancePath(app, id), null);
                 if (r.status() != 200 && r.status() != 404) {
                     throw http.unexpected("DELETE", r);
                 }
@@ -330,7 +311,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
 
     private void deleteQuietly(String app, String instanceId) {
         try {
-            EurekaHttp.Response r = http.send("DELETE", instancePath(app, instanceId), null);
+            HttpTransport.Response r = http.send("DELETE", instancePath(app, instanceId), null);
             if (r.status() != 200 && r.status() != 404) {
                 throw http.unexpected("DELETE", r);
             }
@@ -343,7 +324,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
     @Override
     protected List<ServiceInstance> read(String service) {
         String app = EurekaInstanceCodec.appName(service);
-        EurekaHttp.Response r = http.send("GET", "/apps/" + EurekaInstanceCodec.pathSegment(app), null);
+        HttpTransport.Response r = http.send("GET", "/apps/" + EurekaInstanceCodec.pathSegment(app), null);
         if (r.status() == 404) {
             http.confirmApiNow(); // an unknown app, unless the whole API is not at this path
             return List.of(); // Eureka forgets an app with its last instance
@@ -378,7 +359,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
      */
     @Override
     public SortedSet<String> services() {
-        EurekaHttp.Response r = http.send("GET", "/apps", null);
+        HttpTransport.Response r = http.send("GET", "/apps", null);
         if (r.status() != 200) {
             throw http.unexpected("GET", r);
         }
@@ -413,9 +394,8 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
     @Override
     protected void closeClient() {
         refresher.close();
-        if (ownExecutor != null) {
-            // Lets the HTTP client's last completions finish; its idle threads end now.
-            ownExecutor.shutdown();
+        if (ownClient != null) {
+            ownClient.close(); // lets the HTTP client's last completions finish; its idle threads end now
         }
     }
 
