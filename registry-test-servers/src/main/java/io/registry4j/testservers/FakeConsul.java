@@ -171,8 +171,9 @@ public final class FakeConsul implements AutoCloseable {
     }
 
     /**
-     * Starts a fake with the real agent's defaults on a free loopback port.
+     * Starts a fake with these settings on a free loopback port.
      *
+     * @param builder the settings
      * @return the running fake
      */
     public static FakeConsul start(Builder builder) {
@@ -936,9 +937,8 @@ public final class FakeConsul implements AutoCloseable {
                 cid = str(cd, "ID");
             }
             if (cid.isEmpty()) {
-                cid = single instanceof Map<?, ?> && k == 0
-                        ? "service:" + id
-                        : "service:" + id + ":" + (k + (single instanceof Map<?, ?> ? 0 : 1));
+                // The agent numbers defaulted IDs only when a service has more than one check (Check first).
+                cid = "service:" + id + (checkDefs.size() > 1 ? ":" + (k + 1) : "");
             }
             c.id = cid;
             c.name = str(cd, "Name").isEmpty() ? "Service '" + name + "' check" : str(cd, "Name");
@@ -1013,10 +1013,11 @@ public final class FakeConsul implements AutoCloseable {
             for (Check c : newChecks) {
                 Check existing = checks.get(c.id);
                 if (c.status.isEmpty()) {
-                    c.status = existing != null ? existing.status : "critical";
-                    if (existing != null) {
-                        c.output = existing.output;
-                    }
+                    c.status = "critical";
+                }
+                if (existing != null) { // the agent restores an existing check's status and output, given or not
+                    c.status = existing.status;
+                    c.output = existing.output;
                 }
                 c.criticalSince = c.status.equals("critical")
                         ? (existing != null && existing.status.equals("critical") ? existing.criticalSince : now)
@@ -1053,9 +1054,6 @@ public final class FakeConsul implements AutoCloseable {
                         404,
                         "Unknown check ID \"" + checkId
                                 + "\". Ensure that the check ID is passed, not the check name.");
-            }
-            if (!c.type.equals("ttl") && c.ttlDeadline != Long.MAX_VALUE) {
-                throw new HttpError(500, "CheckID \"" + checkId + "\" does not have associated TTL");
             }
             if (!c.type.equals("ttl")) {
                 throw new HttpError(500, "CheckID \"" + checkId + "\" does not have associated TTL");

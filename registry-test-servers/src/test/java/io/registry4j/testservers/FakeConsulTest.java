@@ -211,6 +211,35 @@ class FakeConsulTest {
     }
 
     @Test
+    @DisplayName("fake Consul: a single check in Checks gets service:<ID> unnumbered, as the agent numbers only when "
+            + "there are several")
+    void singleCheckInChecksIsNotNumbered() {
+        var s = service("c1", "billing", "10s");
+        s.setCheck(null);
+        var ttl = new NewService.Check();
+        ttl.setTtl("10s");
+        s.setChecks(List.of(ttl));
+        ConsulClient c = consulApi();
+        c.agentServiceRegister(s);
+        assertThat(c.getAgentChecks().getValue().keySet()).containsExactly("service:c1");
+    }
+
+    @Test
+    @DisplayName("fake Consul: re-registering keeps an existing check's status, even when a status is given")
+    void reRegistrationKeepsCheckStatus() {
+        ConsulClient c = consulApi();
+        NewService s = service("a1", "orders", "10s");
+        c.agentServiceRegister(s);
+        assertThat(fake.checkStatus("service:a1")).isEqualTo("critical");
+        s.getCheck().setStatus("passing");
+        c.agentServiceRegister(s);
+        assertThat(fake.checkStatus("service:a1")).isEqualTo("critical");
+        c.agentServiceDeregister("a1");
+        c.agentServiceRegister(s);
+        assertThat(fake.checkStatus("service:a1")).isEqualTo("passing");
+    }
+
+    @Test
     @DisplayName("fake Consul: a blocking query holds until the service changes, then answers a higher index")
     void blockingQueryWaitsForAChange() {
         ConsulClient c = consulApi();

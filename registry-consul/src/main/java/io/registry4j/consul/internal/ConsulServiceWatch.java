@@ -115,11 +115,16 @@ public final class ConsulServiceWatch implements AutoCloseable {
             // The transport's own future: cancelling it on close abandons the exchange too.
             CompletableFuture<HttpTransport.Response> call = http.sendAsync("GET", p, null, deadline);
             inFlight = call;
-            var unused = call.whenComplete((r, e) -> answered(p, asked, r, e));
+            var unused = call.whenComplete((r, e) -> answered(p, deadline, asked, r, e));
         }
     }
 
-    private void answered(String p, long asked, HttpTransport.@Nullable Response response, @Nullable Throwable error) {
+    private void answered(
+            String p,
+            Duration deadline,
+            long asked,
+            HttpTransport.@Nullable Response response,
+            @Nullable Throwable error) {
         synchronized (lock) {
             if (closed) {
                 return;
@@ -127,7 +132,7 @@ public final class ConsulServiceWatch implements AutoCloseable {
         }
         if (error != null || response == null) {
             failed(http.failure(
-                    "GET", p, error == null ? new IllegalStateException("no answer") : Calls.unwrap(error)));
+                    "GET", p, error == null ? new IllegalStateException("no answer") : Calls.unwrap(error), deadline));
             return;
         }
         if (response.status() != 200) {

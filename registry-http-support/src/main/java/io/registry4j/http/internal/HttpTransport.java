@@ -420,7 +420,16 @@ public final class HttpTransport {
         return failure(method, path, cause, callTimeout);
     }
 
-    private RegistryException failure(String method, String path, Throwable cause, Duration timeout) {
+    /**
+     * Turns the failure of a call with its own timeout into a {@link RegistryException}.
+     *
+     * @param method the HTTP method
+     * @param path the path
+     * @param cause the failure
+     * @param timeout the call's bound, for the message
+     * @return the exception
+     */
+    public RegistryException failure(String method, String path, Throwable cause, Duration timeout) {
         if (cause instanceof RegistryException re) {
             return re;
         }
