@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * cannot turn the loop into a spin. Every successful answer is a full snapshot and goes to the view, which drops
  * snapshots equal to the last (spurious wake-ups); an answer with an unchanged index is not decoded again. A failed
  * request (no connection, a timeout, a 5xx, any unexpected status) marks the view stale, keeping its last list, and
- * is retried after {@link Backoff}; the first answer after that is delivered whatever its index.
+ * is retried after {@link Backoff} without an index, so that recovery is an immediate read; its answer is delivered
+ * whatever its index.
  *
  * <p>Thread-safe: the loop has one request in flight at a time; {@link #close()} may come from any thread.
  */
@@ -178,6 +179,9 @@ public final class ConsulServiceWatch implements AutoCloseable {
     private void failed(Throwable cause) {
         failures++;
         fresh = false;
+        // After an outage, read at once: an agent restarted in between has a lower index, and would hold a query
+        // that carries the old one for its whole wait before answering.
+        index = 0;
         sink.stale(cause);
         later(backoff.delay(failures));
     }

@@ -183,6 +183,20 @@ class ConsulServiceWatchTest {
     }
 
     @Test
+    @DisplayName("after a failure the loop reads again without index, so a restarted agent cannot hold it a whole wait")
+    void failureResetsTheIndex() {
+        script.add(new Answer(200, "40", entries("a")));
+        script.add(new Answer(503, "", "agent restarting"));
+        script.add(new Answer(200, "2", entries("a", "b")));
+        watch.start();
+        awaitQueries(4);
+        assertThat(queries.subList(0, 4))
+                .containsExactly("passing", "passing&index=40&wait=1s", "passing", "passing&index=2&wait=1s");
+        Awaitility.await().until(() -> updates.size() >= 2);
+        assertThat(updates.get(1)).hasSize(2);
+    }
+
+    @Test
     @DisplayName("an empty service is delivered as empty")
     void emptyIsDelivered() {
         script.add(new Answer(200, "9", "[]"));
