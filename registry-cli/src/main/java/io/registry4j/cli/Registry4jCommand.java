@@ -26,7 +26,8 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Registry4jCommand.Version.class,
         synopsisSubcommandLabel = "COMMAND",
         description = {
-            "Register, discover and watch services in etcd, ZooKeeper, Eureka, Nacos and the other registry4j"
+            "Register, discover and watch services in etcd, ZooKeeper, Eureka, Nacos, Consul and the other"
+                    + " registry4j"
                     + " backends, the way a registry4j (or Kratos) service does."
         },
         optionListHeading = "%nOptions:%n",

@@ -16,7 +16,16 @@ class BackendsTest {
         var run = CliRun.plain();
         assertThat(run.execute("--version")).isZero();
         assertThat(run.out())
-                .contains("etcd://", "etcds://", "eureka://", "eurekas://", "memory://", "nacos://", "zookeeper://");
+                .contains(
+                        "consul://",
+                        "consuls://",
+                        "etcd://",
+                        "etcds://",
+                        "eureka://",
+                        "eurekas://",
+                        "memory://",
+                        "nacos://",
+                        "zookeeper://");
     }
 
     @Test
@@ -25,7 +34,8 @@ class BackendsTest {
             "etcd://127.0.0.1:1?colour=blue",
             "zookeeper://127.0.0.1:1?colour=blue",
             "eureka://127.0.0.1:1/eureka?colour=blue",
-            "nacos://127.0.0.1:1?colour=blue"
+            "nacos://127.0.0.1:1?colour=blue",
+            "consul://127.0.0.1:1?colour=blue"
         }) {
             var run = CliRun.plain();
             assertThat(run.execute("list", "orders", "-r", url))

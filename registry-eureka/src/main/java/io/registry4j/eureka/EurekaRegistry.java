@@ -8,9 +8,10 @@ import io.registry4j.eureka.internal.EurekaHttp;
 import io.registry4j.eureka.internal.EurekaInstanceCodec;
 import io.registry4j.eureka.internal.EurekaRecord;
 import io.registry4j.eureka.internal.EurekaRefresher;
+import io.registry4j.http.internal.HttpTransport;
+import io.registry4j.http.internal.OwnedHttpClient;
 import io.registry4j.spi.AbstractServiceRegistry;
 import io.registry4j.spi.RegistryBuilder;
-import io.registry4j.spi.RegistryThreads;
 import io.registry4j.spi.ServiceViews;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -27,10 +28,6 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -107,14 +104,10 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
     public static final int DEFAULT_PER_APP_LIMIT = 8;
 
     private static final System.Logger LOG = System.getLogger(EurekaRegistry.class.getName());
-    private static final int HTTP_THREADS = 2;
 
     private final EurekaHttp http;
     private final EurekaRefresher refresher;
-    private final @Nullable ExecutorService ownExecutor;
-    /** The HTTP client this registry built, closed on close() where the JDK can (21+); null for one given to it. */
-    private final @Nullable HttpClient ownClient;
-
+    private final @Nullable OwnedHttpClient ownClient;
     private final List<URI> servers;
     private final int renewalSeconds;
     private final int durationSeconds;
@@ -134,26 +127,9 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         this.includeUnhealthy = b.includeUnhealthy;
         HttpClient client = b.httpClient;
         if (client == null) {
-            // The client only runs short completions on its executor (no call blocks there), so two threads do;
-            // they time out when idle, and a registry never grows threads with its watchers or instances.
-            var executor = new ThreadPoolExecutor(
-                    HTTP_THREADS,
-                    HTTP_THREADS,
-                    30,
-                    TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(),
-                    RegistryThreads.factory(BACKEND, "http"));
-            executor.allowCoreThreadTimeOut(true);
-            ownExecutor = executor;
-            client = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(b.callTimeout)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(ownExecutor)
-                    .build();
-            ownClient = client;
+            ownClient = new OwnedHttpClient(BACKEND, b.callTimeout, null);
+            client = ownClient.client();
         } else {
-            ownExecutor = null;
             ownClient = null;
         }
         this.http = new EurekaHttp(
@@ -256,7 +232,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
                 String id = EurekaInstanceCodec.instanceId(
                         instance, instance.endpoints().get(i));
                 byte[] body = EurekaInstanceCodec.encode(instance, i, revision, renewalSeconds, durationSeconds);
-                EurekaHttp.Response r = http.send("POST", "/apps/" + EurekaInstanceCodec.pathSegment(app), body);
+                HttpTransport.Response r = http.send("POST", "/apps/" + EurekaInstanceCodec.pathSegment(app), body);
                 if (r.status() != 204 && r.status() != 200) {
                     throw http.unexpected("POST", r);
                 }
@@ -292,7 +268,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
             // The timestamp registered with: a newer one would make the server answer 404, an older one is ignored.
             String path =
                     instancePath(registration.app(), id) + "?status=UP&lastDirtyTimestamp=" + registration.revision();
-            EurekaHttp.Response r = http.send("PUT", path, null);
+            HttpTransport.Response r = http.send("PUT", path, null);
             if (r.status() == 404) {
                 present = false; // the server forgot it; renew the others all the same
             } else if (r.status() != 200) {
@@ -318,7 +294,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         RegistryException first = null;
         for (String id : ids) {
             try {
-                EurekaHttp.Response r = http.send("DELETE", instancePath(app, id), null);
+                HttpTransport.Response r = http.send("DELETE", instancePath(app, id), null);
                 if (r.status() != 200 && r.status() != 404) {
                     throw http.unexpected("DELETE", r);
                 }
@@ -335,7 +311,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
 
     private void deleteQuietly(String app, String instanceId) {
         try {
-            EurekaHttp.Response r = http.send("DELETE", instancePath(app, instanceId), null);
+            HttpTransport.Response r = http.send("DELETE", instancePath(app, instanceId), null);
             if (r.status() != 200 && r.status() != 404) {
                 throw http.unexpected("DELETE", r);
             }
@@ -348,7 +324,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
     @Override
     protected List<ServiceInstance> read(String service) {
         String app = EurekaInstanceCodec.appName(service);
-        EurekaHttp.Response r = http.send("GET", "/apps/" + EurekaInstanceCodec.pathSegment(app), null);
+        HttpTransport.Response r = http.send("GET", "/apps/" + EurekaInstanceCodec.pathSegment(app), null);
         if (r.status() == 404) {
             http.confirmApiNow(); // an unknown app, unless the whole API is not at this path
             return List.of(); // Eureka forgets an app with its last instance
@@ -376,15 +352,14 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
 
     /**
      * The services with at least one listed instance (only {@code UP} ones unless unhealthy instances are included):
-     * registry4j and Kratos services by their name, others by their Eureka app name in lower case, as Spring Cloud names
-     * them.
+     * registry4j services by their name, others by their Eureka app name in lower case, as Spring Cloud names them.
      *
      * @return the names, sorted
      * @throws RegistryException if no server answered in time
      */
     @Override
     public SortedSet<String> services() {
-        EurekaHttp.Response r = http.send("GET", "/apps", null);
+        HttpTransport.Response r = http.send("GET", "/apps", null);
         if (r.status() != 200) {
             throw http.unexpected("GET", r);
         }
@@ -403,8 +378,12 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
             if (!includeUnhealthy && !record.isUp()) {
                 continue;
             }
+            String name = record.metadata().get(EurekaInstanceCodec.NAME);
+            if (name == null || record.metadata().get(EurekaInstanceCodec.ID) == null) {
+                name = record.app().toLowerCase(Locale.ROOT);
+            }
             try {
-                names.add(ServiceInstance.checkName(EurekaInstanceCodec.serviceName(record)));
+                names.add(ServiceInstance.checkName(name));
             } catch (IllegalArgumentException e) {
                 skip(record.key(), e);
             }
@@ -415,18 +394,8 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
     @Override
     protected void closeClient() {
         refresher.close();
-        if (ownExecutor != null) {
-            // Lets the HTTP client's last completions finish; its idle threads end now.
-            ownExecutor.shutdown();
-        }
-        // From JDK 21 the client is AutoCloseable and closing it ends its selector thread at once; on JDK 17 that
-        // thread ends when the client is garbage-collected (RegistryLeakCheck names it).
-        if (ownClient instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.DEBUG, "eureka: closing the HTTP client failed: " + e);
-            }
+        if (ownClient != null) {
+            ownClient.close(); // lets the HTTP client's last completions finish; its idle threads end now
         }
     }
 

@@ -169,7 +169,7 @@ class EurekaKratosInteropTest extends KratosInteropContract {
 
     /** registry4j's own keys ({@code registry4j.id}, {@code .rev}, …) are its bookkeeping, not part of the instance. */
     @Override
-    protected Instance comparedOf(Instance returnedByKratos) {
+    protected Instance comparable(Instance returnedByKratos) {
         Map<String, String> metadata = returnedByKratos.metadata();
         if (metadata == null) {
             return returnedByKratos;

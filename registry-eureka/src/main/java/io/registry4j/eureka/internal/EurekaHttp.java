@@ -2,124 +2,42 @@ package io.registry4j.eureka.internal;
 
 import io.registry4j.Backoff;
 import io.registry4j.RegistryException;
+import io.registry4j.http.internal.HttpTransport;
 import io.registry4j.spi.AuthFailures;
 import io.registry4j.spi.Calls;
 import io.registry4j.spi.Scheduler;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
-import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Eureka's REST API over the JDK {@link HttpClient}: one request, sent to one server after the other until one
- * answers, within one deadline.
+ * Eureka's REST API on the shared {@link HttpTransport}: one request, sent to one server after the other until one
+ * answers, within one deadline, with basic auth when configured; plus what only Eureka needs: the check that the API
+ * is at the configured path, and messages that hint at Eureka's usual mistakes.
  *
- * <p>Design: like Eureka's own {@code RetryableEurekaHttpClient}, the client sticks to the server that last answered
- * and, when it fails (no connection, a timeout, a 5xx answer), moves on to the next one in the configured order. A
- * server that failed is skipped for a quarantine that grows with its consecutive failures ({@link Backoff}), unless
- * every server is in quarantine, in which case all are tried anyway: an outage of all servers must never turn into
- * calls that fail without trying. A whole call, every attempt included, is bounded by the call timeout; the
- * deadline is armed on the registry's {@link Scheduler} because the JDK's request timeout stops counting once the
- * headers arrive. Every request asks for JSON (Eureka answers XML otherwise) and accepts gzip (Netflix's war always
- * compresses; {@code /apps} and {@code /apps/delta} do when asked); answers are gunzipped here, since the JDK client
- * does not. Any 4xx answer is returned to the caller, which knows what a 404 means for its request.
+ * <p>Design: the transport (registry-http-support) sticks to the server that last answered and fails over to the
+ * next, like Eureka's own {@code RetryableEurekaHttpClient}; every request asks for JSON (Eureka answers XML
+ * otherwise) and accepts gzip (Netflix's war always compresses). Any 4xx answer is returned to the caller, which knows
+ * what a 404 means for its request.
  *
  * <p>Thread-safe. Completions run on the HTTP client's executor.
  */
 public final class EurekaHttp {
     /** The JSON media type Eureka speaks. */
-    public static final String JSON = "application/json";
+    public static final String JSON = HttpTransport.JSON;
 
     private final String backend;
-    private final HttpClient client;
-    private final List<Server> servers;
-    private final @Nullable String authorization;
+    private final HttpTransport transport;
     private final @Nullable String username;
-    private final Duration callTimeout;
-    private final Backoff quarantine;
-    private final Scheduler scheduler;
-    private final LongSupplier nanoTime;
-    private volatile int current;
     private volatile boolean apiConfirmed;
-
-    /** An answer: its status code and its body, decompressed. Immutable; the body array is not copied. */
-    public static final class Response {
-        private final int status;
-        private final byte[] body;
-        private final URI uri;
-
-        Response(int status, byte[] body, URI uri) {
-            this.status = status;
-            this.body = body;
-            this.uri = uri;
-        }
-
-        /**
-         * The HTTP status code.
-         *
-         * @return the status
-         */
-        public int status() {
-            return status;
-        }
-
-        /**
-         * The body, gunzipped if it came compressed; do not modify.
-         *
-         * @return the body bytes
-         */
-        public byte[] body() {
-            return body;
-        }
-
-        /**
-         * The URL that answered.
-         *
-         * @return the URL
-         */
-        public URI uri() {
-            return uri;
-        }
-
-        /**
-         * The body as text, for messages.
-         *
-         * @return the body, cut to 300 characters
-         */
-        public String bodyText() {
-            String text = new String(body, StandardCharsets.UTF_8).strip();
-            return text.length() > 300 ? text.substring(0, 300) + "..." : text;
-        }
-    }
-
-    /** One server's base URL, such as {@code http://10.0.0.1:8761/eureka}, and its failure record. */
-    private static final class Server {
-        final String prefix;
-        int failures; // guarded by this
-        long quarantinedUntil; // guarded by this
-
-        Server(URI base) {
-            String s = base.toString();
-            this.prefix = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-        }
-    }
 
     /**
      * Creates the transport.
@@ -145,24 +63,20 @@ public final class EurekaHttp {
             Scheduler scheduler,
             LongSupplier nanoTime) {
         this.backend = Objects.requireNonNull(backend, "backend");
-        this.client = Objects.requireNonNull(client, "client");
         if (bases.isEmpty()) {
             throw new IllegalArgumentException("at least one Eureka server is needed");
         }
-        var list = new ArrayList<Server>();
-        bases.forEach(b -> list.add(new Server(b)));
-        this.servers = List.copyOf(list);
         this.username = username;
-        this.authorization = username == null
-                ? null
-                : "Basic "
-                        + Base64.getEncoder()
-                                .encodeToString((username + ":" + Objects.requireNonNullElse(password, ""))
-                                        .getBytes(StandardCharsets.UTF_8));
-        this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
-        this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
-        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        Map<String, String> headers = username == null
+                ? Map.of()
+                : Map.of(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((username + ":" + Objects.requireNonNullElse(password, ""))
+                                                .getBytes(StandardCharsets.UTF_8)));
+        this.transport =
+                new HttpTransport(backend, client, bases, headers, callTimeout, quarantine, scheduler, nanoTime);
     }
 
     /**
@@ -171,7 +85,7 @@ public final class EurekaHttp {
      * @return the client
      */
     public HttpClient client() {
-        return client;
+        return transport.client();
     }
 
     /**
@@ -180,7 +94,7 @@ public final class EurekaHttp {
      * @return the bound of one call
      */
     public Duration callTimeout() {
-        return callTimeout;
+        return transport.callTimeout();
     }
 
     /**
@@ -192,13 +106,8 @@ public final class EurekaHttp {
      * @return the answer of the first server that answered with anything but a 5xx
      * @throws RegistryException if no server answered in time
      */
-    public Response send(String method, String path, byte @Nullable [] body) {
-        return Calls.await(
-                sendAsync(method, path, body),
-                callTimeout,
-                backend,
-                method + " " + path,
-                cause -> failure(method, path, cause));
+    public HttpTransport.Response send(String method, String path, byte @Nullable [] body) {
+        return transport.send(method, path, body);
     }
 
     /**
@@ -207,26 +116,10 @@ public final class EurekaHttp {
      * @param method the HTTP method
      * @param path the path after the base URL, already encoded
      * @param body a JSON body, or null
-     * @return the answer; fails with the last server's failure (an {@link IOException}, or a {@link RegistryException}
-     *     for a 5xx answer) if none answered in time
+     * @return the answer; fails with the last server's failure if none answered in time
      */
-    public CompletableFuture<Response> sendAsync(String method, String path, byte @Nullable [] body) {
-        long deadline = nanoTime.getAsLong() + callTimeout.toNanos();
-        var result = new CompletableFuture<Response>();
-        Scheduler.Task timer;
-        try {
-            timer = scheduler.schedule(
-                    callTimeout,
-                    () -> result.completeExceptionally(new HttpTimeoutException(
-                            method + " " + path + " got no answer within " + Calls.text(callTimeout))));
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(
-                    new RegistryException(RegistryException.Kind.CLOSED, backend, "registry is closed", e));
-            return result;
-        }
-        var unused = result.whenComplete((r, e) -> timer.cancel());
-        attempt(method, path, body, order(), 0, deadline, null, result);
-        return result;
+    public CompletableFuture<HttpTransport.Response> sendAsync(String method, String path, byte @Nullable [] body) {
+        return transport.sendAsync(method, path, body);
     }
 
     /**
@@ -237,9 +130,8 @@ public final class EurekaHttp {
      * @param body a JSON body, or null
      * @return the answer, or a {@link RegistryException}
      */
-    public CompletableFuture<Response> call(String method, String path, byte @Nullable [] body) {
-        return sendAsync(method, path, body)
-                .exceptionallyCompose(t -> CompletableFuture.failedFuture(failure(method, path, Calls.unwrap(t))));
+    public CompletableFuture<HttpTransport.Response> call(String method, String path, byte @Nullable [] body) {
+        return transport.call(method, path, body);
     }
 
     /**
@@ -256,7 +148,7 @@ public final class EurekaHttp {
         if (apiConfirmed) {
             return CompletableFuture.completedFuture(null);
         }
-        return sendAsync("GET", "/apps/delta", null).handle((r, error) -> {
+        return transport.sendAsync("GET", "/apps/delta", null).handle((r, error) -> {
             if (error != null) {
                 return null; // cannot tell; the read that asked stands
             }
@@ -281,134 +173,7 @@ public final class EurekaHttp {
      * @throws RegistryException if the API is not there or the check failed
      */
     public void confirmApiNow() {
-        Calls.await(confirmApi(), callTimeout, backend, "GET /apps/delta", t -> failure("GET", "/apps/delta", t));
-    }
-
-    /** The servers to try, in order: the sticky one first, then the rest in configured order, quarantined last. */
-    private List<Server> order() {
-        long now = nanoTime.getAsLong();
-        int start = current;
-        var ready = new ArrayList<Server>(servers.size());
-        var quarantined = new ArrayList<Server>();
-        for (int i = 0; i < servers.size(); i++) {
-            Server s = servers.get((start + i) % servers.size());
-            boolean resting;
-            synchronized (s) {
-                resting = s.failures > 0 && now - s.quarantinedUntil < 0;
-            }
-            (resting ? quarantined : ready).add(s);
-        }
-        ready.addAll(quarantined);
-        return ready;
-    }
-
-    private void attempt(
-            String method,
-            String path,
-            byte @Nullable [] body,
-            List<Server> order,
-            int index,
-            long deadline,
-            @Nullable Throwable last,
-            CompletableFuture<Response> result) {
-        if (result.isDone()) {
-            return;
-        }
-        long remaining = deadline - nanoTime.getAsLong();
-        if (index >= order.size() || remaining <= 0) {
-            result.completeExceptionally(
-                    last != null
-                            ? last
-                            : new HttpTimeoutException(
-                                    method + " " + path + " got no answer within " + Calls.text(callTimeout)));
-            return;
-        }
-        Server server = order.get(index);
-        URI uri = URI.create(server.prefix + path);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofNanos(remaining))
-                .header("Accept", JSON)
-                .header("Accept-Encoding", "gzip");
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        if (body != null) {
-            request.header("Content-Type", JSON).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        CompletableFuture<HttpResponse<byte[]>> sent;
-        try {
-            sent = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (RuntimeException e) { // a closed or broken client
-            result.completeExceptionally(e);
-            return;
-        }
-        var unused = sent.whenComplete((response, error) -> {
-            Throwable failure = error == null ? null : Calls.unwrap(error);
-            Response answer = null;
-            if (failure == null) {
-                try {
-                    answer = new Response(response.statusCode(), decode(response), uri);
-                } catch (UncheckedIOException e) {
-                    failure = e.getCause();
-                }
-            }
-            if (answer != null && answer.status() < 500) {
-                succeeded(server);
-                result.complete(answer);
-                return;
-            }
-            if (answer != null) {
-                failure = new RegistryException(
-                        RegistryException.Kind.UNAVAILABLE,
-                        backend,
-                        method + " " + uri + " answered " + answer.status() + " " + answer.bodyText());
-            }
-            if (failure != null && !(failure instanceof IOException) && !(failure instanceof RegistryException)) {
-                result.completeExceptionally(failure); // a bug or a closed client, not a server failure
-                return;
-            }
-            failed(server);
-            attempt(method, path, body, order, index + 1, deadline, failure, result);
-        });
-    }
-
-    private void succeeded(Server server) {
-        synchronized (server) {
-            server.failures = 0;
-        }
-        current = servers.indexOf(server);
-    }
-
-    private void failed(Server server) {
-        synchronized (server) {
-            server.failures++;
-            server.quarantinedUntil =
-                    nanoTime.getAsLong() + quarantine.delay(server.failures).toNanos();
-        }
-        int i = servers.indexOf(server);
-        if (current == i) {
-            current = (i + 1) % servers.size();
-        }
-    }
-
-    private static byte[] decode(HttpResponse<byte[]> response) {
-        byte[] body = response.body();
-        boolean gzipped = response.headers()
-                        .firstValue("Content-Encoding")
-                        .map(v -> v.toLowerCase(java.util.Locale.ROOT).contains("gzip"))
-                        .orElse(false)
-                // Some deployments compress without saying so; JSON never starts with gzip's magic bytes.
-                || (body.length > 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b);
-        if (!gzipped || body.length == 0) {
-            return body;
-        }
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Calls.await(confirmApi(), callTimeout(), backend, "GET /apps/delta", t -> failure("GET", "/apps/delta", t));
     }
 
     /**
@@ -420,26 +185,7 @@ public final class EurekaHttp {
      * @return the exception
      */
     public RegistryException failure(String method, String path, Throwable cause) {
-        if (cause instanceof RegistryException re) {
-            return re;
-        }
-        String servers = servers();
-        if (cause instanceof HttpTimeoutException) {
-            return new RegistryException(
-                    RegistryException.Kind.TIMEOUT,
-                    backend,
-                    method + " " + path + " got no answer from " + servers + " within " + Calls.text(callTimeout),
-                    cause);
-        }
-        if (cause instanceof ConnectException || cause instanceof IOException) {
-            return new RegistryException(
-                    RegistryException.Kind.UNAVAILABLE,
-                    backend,
-                    method + " " + path + " failed on every server of " + servers + ": " + cause,
-                    cause);
-        }
-        return new RegistryException(
-                RegistryException.Kind.INTERNAL, backend, method + " " + path + " failed: " + cause, cause);
+        return transport.failure(method, path, cause);
     }
 
     /**
@@ -449,16 +195,9 @@ public final class EurekaHttp {
      * @param response the answer
      * @return the exception, of a kind that fits the status
      */
-    public RegistryException unexpected(String method, Response response) {
+    public RegistryException unexpected(String method, HttpTransport.Response response) {
         int status = response.status();
-        RegistryException.Kind kind = switch (status) {
-            case 400, 404, 405, 415 -> RegistryException.Kind.INVALID_ARGUMENT;
-            case 401 -> RegistryException.Kind.UNAUTHENTICATED;
-            case 403 -> RegistryException.Kind.PERMISSION_DENIED;
-            case 409 -> RegistryException.Kind.CONFLICT;
-            case 408, 429 -> RegistryException.Kind.UNAVAILABLE;
-            default -> RegistryException.Kind.INTERNAL;
-        };
+        RegistryException.Kind kind = HttpTransport.kindOf(status);
         String hint = switch (status) {
             case 403 ->
                 " (a Spring Security server may need CSRF disabled for /eureka/**; a Netflix server answers "
@@ -480,10 +219,6 @@ public final class EurekaHttp {
      * @return the base URLs, comma-separated
      */
     public String servers() {
-        var out = new StringBuilder();
-        for (Server s : servers) {
-            out.append(out.length() == 0 ? "" : ",").append(s.prefix);
-        }
-        return out.toString();
+        return transport.servers();
     }
 }

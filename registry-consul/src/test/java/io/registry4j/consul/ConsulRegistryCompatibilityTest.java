@@ -1,0 +1,207 @@
+package io.registry4j.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.registry4j.RegistrationEvent;
+import io.registry4j.ServiceInstance;
+import io.registry4j.ServiceRegistry;
+import io.registry4j.consul.internal.ConsulInstanceCodec;
+import io.registry4j.testkit.Capabilities;
+import io.registry4j.testkit.Fault;
+import io.registry4j.testkit.Faults;
+import io.registry4j.testkit.InjectedClient;
+import io.registry4j.testkit.RegistryCompatibilityKit;
+import io.registry4j.testservers.ConsulServer;
+import io.registry4j.testservers.FakeConsul;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+
+/**
+ * The whole compatibility kit on the fake Consul agent ({@link FakeConsul}; Consul's own server is BSL and not used),
+ * faults included: an agent restarted with empty state (every instance registered again after its heartbeat answered
+ * 404), a service reaped by the agent (the form a lost session takes in Consul), a service deleted behind the
+ * registry's back, blocked queries dropped without an answer, and a garbage entry with a malformed {@code Meta} key and
+ * tagged address. With {@code REGISTRY4J_TEST_CONSUL=host:port} it runs on a real agent, without the faults.
+ *
+ * <p>Timings: heartbeat every 500 ms (TTL 1 s), blocking queries of 5 s; the fake's spurious wake-ups are frequent.
+ */
+@DisplayName("ConsulRegistry passes the compatibility kit on the fake Consul agent")
+class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
+    private static @Nullable ConsulServer server;
+
+    /** What each registry made by {@link #newRegistry()} has registered, to expire it on the agent. */
+    private static final Map<ServiceRegistry, Set<ServiceInstance>> REGISTERED = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void startServer() {
+        server = ConsulTestSupport.startServer();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        REGISTERED.clear();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static ConsulServer server() {
+        ConsulServer s = server;
+        assertThat(s).as("Consul agent").isNotNull();
+        return Objects.requireNonNull(s);
+    }
+
+    @Override
+    protected ServiceRegistry newRegistry() {
+        ConsulRegistry registry = ConsulTestSupport.builder(server()).build();
+        Set<ServiceInstance> held = ConcurrentHashMap.newKeySet();
+        registry.addRegistrationListener(Runnable::run, e -> {
+            if (e.state() == RegistrationEvent.State.REGISTERED || e.state() == RegistrationEvent.State.RESTORED) {
+                held.add(e.instance());
+            }
+        });
+        REGISTERED.put(registry, held);
+        return registry;
+    }
+
+    @Override
+    protected Capabilities capabilities() {
+        var c = Capabilities.builder()
+                .propagation(Duration.ofSeconds(3))
+                .reRegistration(ConsulTestSupport.HEARTBEAT.plusSeconds(5));
+        if (server().fake().isPresent()) {
+            c.supports(
+                    Fault.SERVER_RESTART,
+                    Fault.SESSION_EXPIRY,
+                    Fault.DELETE_BEHIND_BACK,
+                    Fault.DROP_WATCH,
+                    Fault.GARBAGE_ENTRY);
+        } else {
+            String reason = "the agent comes from REGISTRY4J_TEST_CONSUL and only the fake Consul injects faults";
+            for (Fault f : Fault.values()) {
+                c.unsupported(f, reason);
+            }
+        }
+        return c.build();
+    }
+
+    @Override
+    protected Faults faults() {
+        return new Faults() {
+            @Override
+            public void stopServer() {
+                server().requireFake().stop();
+            }
+
+            /** A Consul agent without a data directory comes back empty, with a lower index. */
+            @Override
+            public void startServer() {
+                server().requireFake().restartEmpty();
+            }
+
+            /**
+             * Consul has no session: an instance whose heartbeats stopped turns critical and is reaped by the agent,
+             * which is the same deregistration as this; the registry learns of it at its next heartbeat (404).
+             */
+            @Override
+            public void expireSession(ServiceRegistry registry) {
+                for (ServiceInstance i : REGISTERED.getOrDefault(registry, Set.of())) {
+                    server().requireFake().removeService(i.id());
+                }
+            }
+
+            /**
+             * Deletes right after a heartbeat, as an operator's deregister could land at any moment: this moment
+             * leaves watchers a whole heartbeat interval to see the deletion before the registry puts it back.
+             */
+            @Override
+            public void deleteBehindBack(ServiceRegistry registry, ServiceInstance instance) {
+                FakeConsul fake = server().requireFake();
+                String pass = "/v1/agent/check/pass/service:" + instance.id() + "?";
+                long seen =
+                        fake.requests().stream().filter(r -> r.contains(pass)).count();
+                Awaitility.await("a heartbeat of " + instance.id())
+                        .atMost(ConsulTestSupport.HEARTBEAT.multipliedBy(4))
+                        .pollInterval(Duration.ofMillis(10))
+                        .until(() -> fake.requests().stream()
+                                        .filter(r -> r.contains(pass))
+                                        .count()
+                                > seen);
+                assertThat(fake.removeService(instance.id()))
+                        .as("deleted " + instance.id())
+                        .isTrue();
+            }
+
+            @Override
+            public void dropWatches(ServiceRegistry registry) {
+                server().requireFake().dropBlockedQueries();
+            }
+
+            @Override
+            public void writeGarbage(String service, String id) {
+                server().requireFake()
+                        .putRawService(
+                                "{\"ID\":\"" + id + "\",\"Service\":\"" + service + "\",\"Tags\":[\"version=1\"],"
+                                        + "\"Address\":\"\",\"Port\":0,\"Meta\":{\"" + ConsulInstanceCodec.ESCAPED_KEY
+                                        + "not-hex\":\"x\"},\"TaggedAddresses\":{\"grpc\":{\"Address\":\"::not a uri::\","
+                                        + "\"Port\":0}}}");
+            }
+
+            @Override
+            public void removeGarbage(String service, String id) {
+                server().requireFake().removeService(id);
+            }
+        };
+    }
+
+    @Override
+    protected InjectedClient newRegistryOnInjectedClient() {
+        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "test-injected-http");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient client = HttpClient.newBuilder().executor(executor).build();
+        ConsulRegistry registry =
+                ConsulTestSupport.builder(server()).httpClient(client).build();
+        return new InjectedClient() {
+            @Override
+            public ServiceRegistry registry() {
+                return registry;
+            }
+
+            @Override
+            public void assertClientUsable() throws Exception {
+                assertThat(executor.isShutdown())
+                        .as("the client's executor was shut down")
+                        .isFalse();
+                HttpResponse<String> r = client.send(
+                        HttpRequest.newBuilder(URI.create(server().baseUri() + "/v1/catalog/services"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+            }
+
+            @Override
+            public void close() {
+                registry.close();
+                executor.shutdownNow();
+            }
+        };
+    }
+}
