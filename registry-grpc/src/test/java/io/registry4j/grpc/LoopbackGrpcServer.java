@@ -1,23 +1,22 @@
 package io.registry4j.grpc;
 
+import com.google.protobuf.StringValue;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.registry4j.ServiceInstance;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,13 +25,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class LoopbackGrpcServer implements AutoCloseable {
 
-    /** {@code registry4j.test.Whoami/Name}: takes any string, answers the server's name. */
-    static final MethodDescriptor<String, String> WHOAMI = MethodDescriptor.<String, String>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("registry4j.test.Whoami", "Name"))
-            .setRequestMarshaller(Utf8.INSTANCE)
-            .setResponseMarshaller(Utf8.INSTANCE)
-            .build();
+    /**
+     * {@code registry4j.test.Whoami/Name}: takes any {@code google.protobuf.StringValue}, answers the server's name in
+     * one. The Kratos peer's {@code grpc-serve} serves and its {@code grpc-call} calls the same method.
+     */
+    static final MethodDescriptor<StringValue, StringValue> WHOAMI =
+            MethodDescriptor.<StringValue, StringValue>newBuilder()
+                    .setType(MethodDescriptor.MethodType.UNARY)
+                    .setFullMethodName(MethodDescriptor.generateFullMethodName("registry4j.test.Whoami", "Name"))
+                    .setRequestMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
+                    .setResponseMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
+                    .build();
 
     private static final InetAddress LOOPBACK;
 
@@ -52,7 +55,7 @@ final class LoopbackGrpcServer implements AutoCloseable {
         this.name = name;
         ServerServiceDefinition whoami = ServerServiceDefinition.builder("registry4j.test.Whoami")
                 .addMethod(WHOAMI, ServerCalls.asyncUnaryCall((request, response) -> {
-                    response.onNext(name);
+                    response.onNext(StringValue.of(name));
                     response.onCompleted();
                 }))
                 .build();
@@ -96,7 +99,11 @@ final class LoopbackGrpcServer implements AutoCloseable {
     /** One call of the name method through a channel: the name of the server that answered. */
     static String whoami(Channel channel) {
         return ClientCalls.blockingUnaryCall(
-                channel, WHOAMI, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "who");
+                        channel,
+                        WHOAMI,
+                        CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+                        StringValue.of("who"))
+                .getValue();
     }
 
     @Override
@@ -113,23 +120,5 @@ final class LoopbackGrpcServer implements AutoCloseable {
     @Override
     public String toString() {
         return name + "@" + endpoint();
-    }
-
-    private enum Utf8 implements MethodDescriptor.Marshaller<String> {
-        INSTANCE;
-
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }
