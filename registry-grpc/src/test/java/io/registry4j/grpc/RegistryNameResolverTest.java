@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusOr;
 import io.grpc.SynchronizationContext;
 import io.registry4j.Discovery;
+import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.Subscription;
 import io.registry4j.WatchEvent;
@@ -248,11 +249,25 @@ class RegistryNameResolverTest {
         resolver = null;
     }
 
+    @Test
+    void aWatchThatCannotBeOpenedIsRetriedOnTheChannelsRefresh() {
+        OneSnapshotDiscovery discovery = new OneSnapshotDiscovery();
+        discovery.instances =
+                List.of(orders("i1").endpoint("grpc://127.0.0.1:9001").build());
+        discovery.failWatches.set(1);
+        NameResolver r = start(discovery, "discovery:///orders");
+        assertThat(results.awaitError().getDescription()).contains("cannot watch service 'orders'");
+
+        sync.execute(r::refresh);
+        assertThat(results.awaitValue()).hasSize(1);
+    }
+
     /** A user's own Discovery: one snapshot through the listener form, then only what getService reads. */
     private static final class OneSnapshotDiscovery implements Discovery {
         volatile List<ServiceInstance> instances = List.of();
         final AtomicInteger reads = new AtomicInteger();
         final AtomicBoolean closed = new AtomicBoolean();
+        final AtomicInteger failWatches = new AtomicInteger();
 
         @Override
         public List<ServiceInstance> getService(String name) {
@@ -267,6 +282,9 @@ class RegistryNameResolverTest {
 
         @Override
         public Subscription watch(String name, java.util.concurrent.Executor executor, WatchListener listener) {
+            if (failWatches.getAndDecrement() > 0) {
+                throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "test", "no watch today");
+            }
             List<ServiceInstance> now = instances;
             executor.execute(() -> listener.onEvent(new WatchEvent(name, now, WatchEvent.Type.INITIAL)));
             return () -> closed.set(true);

@@ -99,16 +99,22 @@ public final class RegistryNameResolver extends NameResolver {
         offload.execute(this::subscribe);
     }
 
+    /** Opens the subscription; on failure reports UNAVAILABLE, and the channel's next refresh() tries again. */
     private void subscribe() {
         try {
             synchronized (this) {
-                if (shutdown) {
+                if (shutdown || subscription != null) {
                     return;
                 }
                 Discovery d = source.acquire();
+                try {
+                    subscription = d.watch(service, offload, this::onEvent);
+                } catch (RuntimeException e) {
+                    source.release();
+                    throw e;
+                }
                 acquired = true;
                 discovery = d;
-                subscription = d.watch(service, offload, this::onEvent);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cannot watch service '" + service + "' in " + source, e);
@@ -148,11 +154,19 @@ public final class RegistryNameResolver extends NameResolver {
 
     @Override
     public void refresh() {
-        Discovery d = discovery;
-        if (d == null || refreshing || shutdown) {
+        if (refreshing || shutdown) {
             return;
         }
+        Discovery d = discovery;
         refreshing = true;
+        if (d == null) {
+            // The subscription could not be opened: try again, now that the channel's backoff has passed.
+            offload.execute(() -> {
+                subscribe();
+                sync.execute(() -> refreshing = false);
+            });
+            return;
+        }
         long seen = events;
         offload.execute(() -> {
             StatusOr<List<EquivalentAddressGroup>> result;
