@@ -3,10 +3,14 @@ package io.registry4j.grpc;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.registry4j.Discovery;
+import io.registry4j.Registries;
+import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.grpc.internal.DiscoverySource;
 import io.registry4j.grpc.internal.RegistryNameResolver;
 import io.registry4j.grpc.internal.ResolverTarget;
+import io.registry4j.spi.RegistryProvider;
+import io.registry4j.spi.RegistryUri;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
@@ -14,6 +18,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -129,10 +135,47 @@ public final class RegistryNameResolverProvider extends NameResolverProvider {
         Predicate<ServiceInstance> f = filter;
         Predicate<ServiceInstance> t = target.filter();
         Predicate<ServiceInstance> combined = f == null ? t : t == null ? f : f.and(t);
-        DiscoverySource source = d != null
-                ? DiscoverySource.of(d)
-                : DiscoverySource.shared(Objects.requireNonNull(target.registryUrl(), "registryUrl"));
+        DiscoverySource source;
+        if (d != null) {
+            source = DiscoverySource.of(d);
+        } else {
+            URI registryUrl = Objects.requireNonNull(target.registryUrl(), "registryUrl");
+            checkBackend(targetUri, registryUrl);
+            source = DiscoverySource.shared(registryUrl);
+        }
         return new RegistryNameResolver(target.service(), source, combined, target.endpointScheme(), args);
+    }
+
+    /**
+     * Fails at channel build, not later on the channel, for a backend that is not on the class path or an option it
+     * does not know; the registry itself is opened when the resolver starts.
+     */
+    private static void checkBackend(URI target, URI registryUrl) {
+        RegistryUri parsed;
+        try {
+            parsed = RegistryUri.parse(registryUrl);
+        } catch (RegistryException e) {
+            throw new IllegalArgumentException(
+                    "gRPC target '" + RegistryUri.redact(target) + "': " + e.getMessage(), e);
+        }
+        Set<String> schemes = new TreeSet<>();
+        for (RegistryProvider p : Registries.providers()) {
+            schemes.addAll(p.schemes());
+            if (p.schemes().contains(parsed.scheme())) {
+                Set<String> unknown = new TreeSet<>(parsed.options().keySet());
+                unknown.removeAll(p.options());
+                if (!unknown.isEmpty()) {
+                    throw new IllegalArgumentException("gRPC target '" + RegistryUri.redact(target) + "' has option"
+                            + (unknown.size() > 1 ? "s " : " ") + unknown + " that neither the resolver (address,"
+                            + " version, scheme, metadata.<key>) nor the " + parsed.scheme() + " backend knows;"
+                            + " options of " + parsed.scheme() + ": " + new TreeSet<>(p.options()));
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException("gRPC target '" + RegistryUri.redact(target) + "' names backend '"
+                + parsed.scheme() + "', but no registry4j backend for it is on the class path; backends found: "
+                + schemes + ". Add io.registry4j:registry-" + parsed.scheme());
     }
 
     @Override

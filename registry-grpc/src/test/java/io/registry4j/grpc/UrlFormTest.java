@@ -1,6 +1,7 @@
 package io.registry4j.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.Grpc;
@@ -49,40 +50,38 @@ class UrlFormTest {
         }
     }
 
+    private static io.grpc.NameResolver.Args args() {
+        return io.grpc.NameResolver.Args.newBuilder()
+                .setDefaultPort(443)
+                .setProxyDetector(address -> null)
+                .setSynchronizationContext(new io.grpc.SynchronizationContext((t, e) -> {}))
+                .setServiceConfigParser(new io.grpc.NameResolver.ServiceConfigParser() {
+                    @Override
+                    public io.grpc.NameResolver.ConfigOrError parseServiceConfig(java.util.Map<String, ?> raw) {
+                        return io.grpc.NameResolver.ConfigOrError.fromConfig(new Object());
+                    }
+                })
+                .build();
+    }
+
     @Test
     void aBadTargetFailsTheChannelBuildNamingTheTarget() {
         RegistryNameResolverProvider provider = new RegistryNameResolverProvider();
-        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> provider.newNameResolver(
-                        URI.create("registry4j://memory/?address=x"),
-                        io.grpc.NameResolver.Args.newBuilder()
-                                .setDefaultPort(443)
-                                .setProxyDetector(address -> null)
-                                .setSynchronizationContext(new io.grpc.SynchronizationContext((t, e) -> {}))
-                                .setServiceConfigParser(new io.grpc.NameResolver.ServiceConfigParser() {
-                                    @Override
-                                    public io.grpc.NameResolver.ConfigOrError parseServiceConfig(
-                                            java.util.Map<String, ?> raw) {
-                                        return io.grpc.NameResolver.ConfigOrError.fromConfig(new Object());
-                                    }
-                                })
-                                .build()))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> provider.newNameResolver(URI.create("registry4j://memory/?address=x"), args()))
                 .withMessageContaining("registry4j://memory/?address=x")
                 .withMessageContaining("names no service");
-        assertThat(provider.newNameResolver(
-                        URI.create("dns:///localhost"),
-                        io.grpc.NameResolver.Args.newBuilder()
-                                .setDefaultPort(443)
-                                .setProxyDetector(address -> null)
-                                .setSynchronizationContext(new io.grpc.SynchronizationContext((t, e) -> {}))
-                                .setServiceConfigParser(new io.grpc.NameResolver.ServiceConfigParser() {
-                                    @Override
-                                    public io.grpc.NameResolver.ConfigOrError parseServiceConfig(
-                                            java.util.Map<String, ?> raw) {
-                                        return io.grpc.NameResolver.ConfigOrError.fromConfig(new Object());
-                                    }
-                                })
-                                .build()))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> provider.newNameResolver(URI.create("registry4j://nosuch/orders?address=x"), args()))
+                .withMessageContaining("names backend 'nosuch'")
+                .withMessageContaining("memory");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> provider.newNameResolver(
+                        URI.create("registry4j://memory/orders?address=x&ttl=5s&password=hunter2"), args()))
+                .withMessageContaining("[password, ttl]")
+                .withMessageContaining("options of memory: [keepAlive]")
+                .withMessageNotContaining("hunter2");
+        assertThat(provider.newNameResolver(URI.create("dns:///localhost"), args()))
                 .isNull();
     }
 }

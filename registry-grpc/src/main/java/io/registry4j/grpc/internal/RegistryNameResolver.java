@@ -7,7 +7,6 @@ import io.grpc.Status;
 import io.grpc.StatusOr;
 import io.grpc.SynchronizationContext;
 import io.registry4j.Discovery;
-import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.Subscription;
 import io.registry4j.WatchEvent;
@@ -173,7 +172,7 @@ public final class RegistryNameResolver extends NameResolver {
             boolean outage = false;
             try {
                 result = addresses(d.getService(service));
-            } catch (RegistryException e) {
+            } catch (RuntimeException e) { // a RegistryException, or anything a Discovery of the user's throws
                 outage = true;
                 result = StatusOr.fromStatus(Status.UNAVAILABLE
                         .withDescription(
