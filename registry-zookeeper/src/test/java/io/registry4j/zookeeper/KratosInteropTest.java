@@ -182,4 +182,66 @@ class KratosInteropTest {
             kratos.close();
         }
     }
+
+    @Test
+    void aChangedReRegistrationReplacesTheNodeSoThatKratosChildrenWatcherFires() throws Exception {
+        String name = "update-" + SEQUENCE.incrementAndGet();
+        ServiceInstance v1 = ServiceInstance.builder()
+                .id("java-1")
+                .name(name)
+                .version("v1")
+                .putMetadata("zone", "東京")
+                .endpoint("grpc://127.0.0.1:9400")
+                .build();
+        ServiceInstance v2 =
+                v1.toBuilder().version("v2").putMetadata("zone", "大阪").build();
+        ZooKeeper kratos = kratosSession();
+        try (ServiceRegistry java = zk().registryBuilder().build()) {
+            java.register(v1);
+            String servicePath = "/microservices/" + name;
+            // Kratos' watcher: ChildrenW on the service node, and nothing else.
+            CompletableFuture<WatchedEvent> childrenChanged = new CompletableFuture<>();
+            assertThat(kratos.getChildren(servicePath, childrenChanged::complete))
+                    .containsExactly("java-1");
+
+            java.register(v2);
+
+            assertThat(childrenChanged.get(10, TimeUnit.SECONDS).getType()).isEqualTo(EventType.NodeChildrenChanged);
+            Stat stat = new Stat();
+            String data = new String(kratos.getData(servicePath + "/java-1", false, stat), StandardCharsets.UTF_8);
+            assertThat(data).contains("\"version\":\"v2\"").contains("大阪");
+            assertThat(stat.getEphemeralOwner()).as("still an ephemeral node").isNotZero();
+            assertThat(java.getService(name)).containsExactly(v2);
+        } finally {
+            kratos.close();
+        }
+    }
+
+    @Test
+    void anUnchangedReRegistrationWritesNothing() throws Exception {
+        String name = "same-" + SEQUENCE.incrementAndGet();
+        ServiceInstance v1 = ServiceInstance.builder()
+                .id("java-1")
+                .name(name)
+                .version("v1")
+                .endpoint("grpc://127.0.0.1:9500")
+                .build();
+        ZooKeeper kratos = kratosSession();
+        try (ServiceRegistry java = zk().registryBuilder().build()) {
+            java.register(v1);
+            String path = "/microservices/" + name + "/java-1";
+            Stat before = kratos.exists(path, false);
+
+            java.register(v1);
+
+            Stat after = kratos.exists(path, false);
+            assertThat(after).isNotNull();
+            assertThat(before).isNotNull();
+            assertThat(after.getCzxid()).as("the same node").isEqualTo(before.getCzxid());
+            assertThat(after.getMzxid()).as("never written again").isEqualTo(before.getMzxid());
+            assertThat(after.getVersion()).isEqualTo(before.getVersion());
+        } finally {
+            kratos.close();
+        }
+    }
 }

@@ -7,6 +7,7 @@ import io.registry4j.spi.Scheduler;
 import io.registry4j.zookeeper.internal.ZooKeeperCalls.Deadline;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,9 +32,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Design: an instance is the ephemeral node {@code <root>/<name>/<id>} of the client's session, its parents
  * persistent. A node is <em>ours</em> if its {@code ephemeralOwner} is the current session or a session in which this
  * registry wrote nodes before; nothing else is ever changed or deleted (Kratos deleted any node with the same id, live
- * or not). So {@link #write} creates the node, updates it in our current session, replaces the leftover of one of our
- * expired sessions (whose ephemerals the server may keep for one more session timeout), and fails with
- * {@code CONFLICT} when another session holds it. Each step is conditional on the node's version, and a write that
+ * or not). So {@link #write} creates the node; in our current session leaves it alone if its data is the same, and
+ * otherwise replaces it (delete and create in one transaction, so that watchers of the children, such as Kratos', see
+ * the change); replaces the leftover of one of our expired sessions (whose ephemerals the server may keep for one more
+ * session timeout); and fails with {@code CONFLICT} when another session holds it. Each step is conditional on the node's version, and a write that
  * loses a race simply looks again.
  *
  * <p>Losses are found three ways: Curator's {@code LOST} (the session expired: every instance is reported to the
@@ -238,21 +240,56 @@ public final class ZooKeeperRegistrations {
         throw ZooKeeperCalls.failure("create " + path, code);
     }
 
-    /** Updates our node of the current session; false if it changed meanwhile. */
+    /**
+     * Brings our node of the current session up to date; false if it changed meanwhile. Equal data is left alone, so
+     * that an unchanged re-register writes nothing. Changed data replaces the node, deleting and creating it in one
+     * transaction: Kratos' watcher (like any that watches children only) sees an instance change only as a change of
+     * the children, and the transaction shows readers no moment without the instance.
+     */
     private boolean update(Deadline deadline, String path, byte[] data, int version) {
-        CuratorEvent set = calls.call(
+        CuratorEvent read = calls.call(
                 deadline,
-                "update " + path,
-                cb -> client.setData().withVersion(version).inBackground(cb).forPath(path, data));
-        Code code = ZooKeeperCalls.code(set);
+                "read " + path,
+                cb -> client.getData().inBackground(cb).forPath(path));
+        Code readCode = ZooKeeperCalls.code(read);
+        if (readCode == Code.NONODE) {
+            return false;
+        }
+        if (readCode != Code.OK) {
+            throw ZooKeeperCalls.failure("read " + path, readCode);
+        }
+        Stat stat = read.getStat();
+        if (stat == null || stat.getVersion() != version) {
+            return false;
+        }
+        if (Arrays.equals(read.getData(), data)) {
+            ownSessions.add(currentSession());
+            return true;
+        }
+        CuratorEvent replaced = calls.call(
+                deadline,
+                "replace " + path,
+                cb -> client.transaction()
+                        .inBackground(cb)
+                        .forOperations(
+                                client.transactionOp()
+                                        .delete()
+                                        .withVersion(version)
+                                        .forPath(path),
+                                client.transactionOp()
+                                        .create()
+                                        .withMode(CreateMode.EPHEMERAL)
+                                        .withACL(acl)
+                                        .forPath(path, data)));
+        Code code = ZooKeeperCalls.code(replaced);
         if (code == Code.OK) {
             ownSessions.add(currentSession());
             return true;
         }
-        if (code == Code.BADVERSION || code == Code.NONODE) {
+        if (code == Code.BADVERSION || code == Code.NONODE || code == Code.NODEEXISTS) {
             return false;
         }
-        throw ZooKeeperCalls.failure("update " + path, code);
+        throw ZooKeeperCalls.failure("replace " + path, code);
     }
 
     /** Deletes the node if it still has this version; true if it is gone. */
