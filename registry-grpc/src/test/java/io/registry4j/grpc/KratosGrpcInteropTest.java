@@ -14,29 +14,35 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.registry4j.ServiceInstance;
+import io.registry4j.ServiceRegistry;
 import io.registry4j.etcd.EtcdRegistry;
 import io.registry4j.testservers.EtcdServer;
 import io.registry4j.testservers.KratosPeer;
+import io.registry4j.testservers.ZooKeeperServer;
+import io.registry4j.zookeeper.ZooKeeperRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Go and Java on one etcd, through each side's own gRPC resolver: a Kratos gRPC server registered by Kratos' app
- * lifecycle and etcd registrar is called by a Java channel through {@link RegistryNameResolverProvider}; a Java gRPC
+ * Go and Java on one etcd or ZooKeeper, through each side's own gRPC resolver: a Kratos gRPC server registered by Kratos' app
+ * lifecycle and Kratos' own registrar is called by a Java channel through {@link RegistryNameResolverProvider}; a Java gRPC
  * server registered by registry4j is called by a Kratos client dialing {@code discovery:///<name>} through Kratos'
  * resolver. Both sides serve gRPC's standard health service and a one-method "whoami" service.
  */
 class KratosGrpcInteropTest {
     private static EtcdServer etcd;
+    private static ZooKeeperServer zooKeeper;
     private static KratosPeer peer;
 
     @BeforeAll
     static void start() {
-        etcd = EtcdServer.start();
         peer = KratosPeer.start();
+        etcd = EtcdServer.start();
+        zooKeeper = ZooKeeperServer.start();
     }
 
     @AfterAll
@@ -47,25 +53,43 @@ class KratosGrpcInteropTest {
         if (etcd != null) {
             etcd.close();
         }
+        if (zooKeeper != null) {
+            zooKeeper.close();
+        }
     }
 
-    private static EtcdRegistry registry() {
-        return EtcdRegistry.builder().endpoints(etcd.endpoints().split(",")).build();
+    /** A registry4j client of the backend, in Kratos' default layout (root or namespace {@code /microservices}). */
+    private static ServiceRegistry registry(String backend) {
+        return switch (backend) {
+            case "etcd" ->
+                EtcdRegistry.builder().endpoints(etcd.endpoints().split(",")).build();
+            case "zookeeper" ->
+                ZooKeeperRegistry.builder()
+                        .connectString(zooKeeper.connectString())
+                        .build();
+            default -> throw new IllegalArgumentException(backend);
+        };
+    }
+
+    /** The peer's {@code --addr} for the backend. */
+    private static String peerAddress(String backend) {
+        return backend.equals("etcd") ? etcd.endpoints() : zooKeeper.connectString();
     }
 
     private static Duration patience() {
         return TestTime.scaled(Duration.ofSeconds(30));
     }
 
-    @Test
-    void javaChannelCallsAKratosServerRegisteredByKratos() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"etcd", "zookeeper"})
+    void javaChannelCallsAKratosServerRegisteredByKratos(String backend) throws Exception {
         try (PeerProcess server = PeerProcess.start(
                         peer.binary(),
                         "grpc-serve",
                         "--backend",
-                        "etcd",
+                        backend,
                         "--addr",
-                        etcd.endpoints(),
+                        peerAddress(backend),
                         "--name",
                         "kratos-hello",
                         "--grpc-id",
@@ -74,7 +98,7 @@ class KratosGrpcInteropTest {
                         "v2",
                         "--grpc-metadata",
                         "zone=z1");
-                EtcdRegistry registry = registry()) {
+                ServiceRegistry registry = registry(backend)) {
             assertThat(server.awaitLine(patience())).contains("\"event\":\"serving\"", "\"id\":\"go-1\"");
             RegistryNameResolverProvider provider = RegistryNameResolverProvider.builder(registry)
                     .scheme("kratos-interop")
@@ -109,19 +133,20 @@ class KratosGrpcInteropTest {
         }
     }
 
-    @Test
-    void kratosClientCallsAJavaServerRegisteredByRegistry4j() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"etcd", "zookeeper"})
+    void kratosClientCallsAJavaServerRegisteredByRegistry4j(String backend) throws Exception {
         try (LoopbackGrpcServer server = LoopbackGrpcServer.start("java-1");
-                EtcdRegistry registry = registry()) {
+                ServiceRegistry registry = registry(backend)) {
             ServiceInstance instance = server.instance("java-hello", "java-1");
             registry.register(instance);
             try (PeerProcess call = PeerProcess.start(
                     peer.binary(),
                     "grpc-call",
                     "--backend",
-                    "etcd",
+                    backend,
                     "--addr",
-                    etcd.endpoints(),
+                    peerAddress(backend),
                     "--name",
                     "java-hello",
                     "--timeout",
