@@ -47,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  * failed under {@code CI=true} (see {@link TestEnvironment#serverUnavailable}).
  *
  * <p>Each command is a child process: its standard output (JSON lines, see the peer's README) is read by a
- * daemon thread {@code registry4j-kratos-peer-<pid>}, its standard error goes to a log file in this peer's
+ * daemon thread {@code registry4j-testservers-kratos-peer-<pid>}, its standard error goes to a log file in this peer's
  * {@link ScratchDirectory}, and every process is registered with the JVM-wide reaper and stopped by
  * {@link #close()}. Failures carry the tail of that log.
  *
@@ -642,7 +642,7 @@ public final class KratosPeer implements AutoCloseable {
             this.command = command;
             this.process = process;
             this.log = log;
-            Thread reader = new Thread(this::readLines, "registry4j-kratos-peer-" + process.pid());
+            Thread reader = new Thread(this::readLines, "registry4j-testservers-kratos-peer-" + process.pid());
             reader.setDaemon(true);
             reader.start();
         }
