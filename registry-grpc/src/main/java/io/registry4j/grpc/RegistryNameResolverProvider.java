@@ -57,7 +57,8 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Behaviour</b>: each instance becomes one {@link io.grpc.EquivalentAddressGroup} of its endpoints with
  * {@link RegistryAttributes}; the resolver uses the listener form of {@code watch} (no thread per channel) and
  * delivers on the channel's synchronization context. When the service has no (matching) instance the channel gets
- * {@code UNAVAILABLE} naming the service, so calls fail at once instead of dialing addresses that are gone. While the
+ * {@code UNAVAILABLE} naming the service (Kratos keeps dialing the last addresses instead); {@code pick_first} then
+ * fails calls at once, {@code round_robin} keeps subchannels that are still ready, as on any resolution error. While the
  * backend is unreachable the last addresses are kept. {@code refresh()} re-reads the service; {@code shutdown()} ends
  * the subscription. The service authority of the channel is the service name.
  *
