@@ -33,6 +33,7 @@ type options struct {
 	addr    string
 	name    string
 	timeout time.Duration
+	settle  time.Duration
 
 	// etcd
 	etcdNamespace string
@@ -71,6 +72,7 @@ func parseOptions(command string, args []string) (*options, error) {
 	fs.StringVar(&o.addr, "addr", "", "server address(es), comma-separated")
 	fs.StringVar(&o.name, "name", "", "service name (get, watch)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of a get")
+	fs.DurationVar(&o.settle, "settle", 0, "get: wait this long between making the Discovery and calling GetService")
 
 	fs.StringVar(&o.etcdNamespace, "etcd-namespace", "/microservices", "etcd.Namespace")
 	fs.DurationVar(&o.etcdTTL, "etcd-ttl", 15*time.Second, "etcd.RegisterTTL")

@@ -234,6 +234,15 @@ func get(ctx context.Context, b *backend, opts *options) error {
 	if err != nil {
 		return err
 	}
+	if opts.settle > 0 {
+		// A long-running Kratos client asks a Discovery that has had time to fill its cache (Eureka's is filled
+		// by a background refresh); a fresh process may otherwise race that first refresh.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(opts.settle):
+		}
+	}
 	cctx, cancel := context.WithTimeout(ctx, opts.timeout)
 	defer cancel()
 	instances, err := d.GetService(cctx, opts.name)

@@ -348,6 +348,23 @@ public final class KratosPeer implements AutoCloseable {
             return of("zookeeper", server.connectString(), options);
         }
 
+        /**
+         * Returns the Eureka of {@code server}: its root as {@code --addr}, its REST path as {@code --eureka-path}
+         * (Kratos' client appends {@code /apps}). Kratos' heartbeat and refresh stay at their defaults unless
+         * {@code options} set {@code --eureka-heartbeat} and {@code --eureka-refresh}.
+         */
+        public static Backend eureka(EurekaServer server, String... options) {
+            String path = server.baseUri().getRawPath().replaceAll("^/+|/+$", "");
+            List<String> all = new ArrayList<>(List.of("--eureka-path", path));
+            all.addAll(List.of(options));
+            return new Backend("eureka", server.root().toString(), all);
+        }
+
+        /** Returns the Nacos of {@code server}: {@code host:port} of its HTTP API (context path {@code /nacos}). */
+        public static Backend nacos(NacosServer server, String... options) {
+            return of("nacos", server.serverAddr(), options);
+        }
+
         /** Returns this backend with {@code more} options appended. */
         public Backend withOptions(String... more) {
             List<String> all = new ArrayList<>(options);
