@@ -15,6 +15,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
+import io.registry4j.testkit.RegistryLeakCheck;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,12 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a gRPC channel through the resolver does on a real backend: it follows instances being added, changed and
  * removed. Real gRPC servers on loopback answer the calls; one registry client registers, another resolves, as two
  * processes would. Subclasses say how to make a registry client of their backend.
  */
+@ExtendWith(RegistryLeakCheck.class)
 abstract class ChannelFollowsInstancesContract {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 

@@ -29,7 +29,7 @@ final class PeerProcess implements AutoCloseable {
         this.command = command;
         this.process = process;
         this.log = log;
-        Thread reader = new Thread(this::readLines, "registry4j-test-peer-" + process.pid());
+        Thread reader = new Thread(this::readLines, "kratos-peer-stdout-" + process.pid());
         reader.setDaemon(true);
         reader.start();
     }

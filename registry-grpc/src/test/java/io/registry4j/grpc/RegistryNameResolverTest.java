@@ -18,6 +18,7 @@ import io.registry4j.Watcher;
 import io.registry4j.testkit.InMemoryRegistry;
 import io.registry4j.testkit.InMemoryServer;
 import io.registry4j.testkit.RecordingListener;
+import io.registry4j.testkit.RegistryLeakCheck;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -34,8 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The resolver driven as a channel drives it, with a synchronization context and an offload executor of its own. */
+@ExtendWith(RegistryLeakCheck.class)
 class RegistryNameResolverTest {
     private static final Duration WAIT = TestTime.scaled(Duration.ofSeconds(10));
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -43,7 +46,7 @@ class RegistryNameResolverTest {
     private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
     private final SynchronizationContext sync = new SynchronizationContext((t, e) -> uncaught.add(e));
     private final ExecutorService offload = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "registry4j-test-offload-" + THREADS.incrementAndGet());
+        Thread t = new Thread(r, "grpc-test-offload-" + THREADS.incrementAndGet());
         t.setDaemon(true);
         return t;
     });

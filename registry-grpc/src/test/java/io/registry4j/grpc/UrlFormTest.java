@@ -11,12 +11,15 @@ import io.grpc.NameResolverRegistry;
 import io.registry4j.grpc.internal.DiscoverySource;
 import io.registry4j.testkit.InMemoryRegistry;
 import io.registry4j.testkit.InMemoryServer;
+import io.registry4j.testkit.RegistryLeakCheck;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The {@code registry4j://} form, found by gRPC through {@link java.util.ServiceLoader}, with no code. */
+@ExtendWith(RegistryLeakCheck.class)
 class UrlFormTest {
     private static final Duration WAIT = TestTime.scaled(Duration.ofSeconds(20));
 
