@@ -34,9 +34,12 @@ func main() {
 
 func run(args []string) int {
 	if len(args) == 0 {
-		return fail(errors.New("usage: kratos-peer register|get|watch --backend B --addr A [options]"))
+		return fail(errors.New("usage: kratos-peer register|get|watch|grpc-serve|grpc-call --backend B --addr A [options]"))
 	}
 	command := args[0]
+	if code, handled := runGRPC(command, args[1:]); handled {
+		return code
+	}
 	opts, err := parseOptions(command, args[1:])
 	if err != nil {
 		return fail(err)

@@ -236,8 +236,8 @@ public final class HttpTransport {
         try {
             timer = scheduler.schedule(
                     timeout,
-                    () -> result.completeExceptionally(
-                            new HttpTimeoutException(method + " " + path + " got no answer within " + Calls.text(timeout))));
+                    () -> result.completeExceptionally(new HttpTimeoutException(
+                            method + " " + path + " got no answer within " + Calls.text(timeout))));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(
                     new RegistryException(RegistryException.Kind.CLOSED, backend, "registry is closed", e));
@@ -313,7 +313,8 @@ public final class HttpTransport {
             result.completeExceptionally(
                     last != null
                             ? last
-                            : new HttpTimeoutException(method + " " + path + " got no answer within " + Calls.text(timeout)));
+                            : new HttpTimeoutException(
+                                    method + " " + path + " got no answer within " + Calls.text(timeout)));
             return;
         }
         Server server = order.get(index);
