@@ -37,10 +37,14 @@ final class TestApps {
     static volatile @Nullable ServiceRegistry probeReader;
 
     static ConfigurableApplicationContext start(String name, String url, String... more) {
+        List<String> props = new ArrayList<>(List.of("spring.application.name=" + name, "registry4j.url=" + url));
+        props.addAll(List.of(more));
+        return startWith(props.toArray(String[]::new));
+    }
+
+    static ConfigurableApplicationContext startWith(String... more) {
         List<String> props = new ArrayList<>(List.of(
                 "server.port=0",
-                "spring.application.name=" + name,
-                "registry4j.url=" + url,
                 "spring.main.banner-mode=off",
                 "management.endpoints.web.exposure.include=health,registry4j",
                 "management.endpoint.health.show-details=always"));
@@ -94,7 +98,7 @@ final class TestApps {
          * the web server still answered at that moment.
          */
         @Bean
-        SmartLifecycle shutdownProbe(@Value("${spring.application.name}") String name) {
+        SmartLifecycle shutdownProbe(@Value("${spring.application.name:}") String name) {
             return new SmartLifecycle() {
                 private volatile boolean running;
 
