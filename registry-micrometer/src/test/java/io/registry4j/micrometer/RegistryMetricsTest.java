@@ -33,7 +33,8 @@ class RegistryMetricsTest {
     void registrationStatesTransitionsAndBackendCalls() {
         InMemoryServer server = new InMemoryServer("metrics-1");
         MeterRegistry meters = new SimpleMeterRegistry();
-        try (InMemoryRegistry registry = InMemoryRegistry.builder().server(server).build();
+        try (InMemoryRegistry registry =
+                        InMemoryRegistry.builder().server(server).build();
                 RegistryMetrics metrics = new RegistryMetrics(registry, Tags.of("app", "a"))) {
             metrics.bindTo(meters);
             registry.register(instance("o-1"));
@@ -49,11 +50,12 @@ class RegistryMetricsTest {
                     .isEqualTo(1);
 
             server.crash();
-            await().atMost(PATIENCE).untilAsserted(() -> assertThat(meters.get("registry4j.backend.calls")
-                            .tags("operation", "register", "outcome", "unavailable")
-                            .timer()
-                            .count())
-                    .isGreaterThanOrEqualTo(1));
+            await().atMost(PATIENCE)
+                    .untilAsserted(() -> assertThat(meters.get("registry4j.backend.calls")
+                                    .tags("operation", "register", "outcome", "unavailable")
+                                    .timer()
+                                    .count())
+                            .isGreaterThanOrEqualTo(1));
             assertThat(meters.get("registry4j.registration.transitions")
                             .tag("state", "lost")
                             .counter()
@@ -98,7 +100,8 @@ class RegistryMetricsTest {
         InMemoryServer server = new InMemoryServer("metrics-2");
         MeterRegistry meters = new SimpleMeterRegistry();
         List<WatchEvent> seen = new CopyOnWriteArrayList<>();
-        try (InMemoryRegistry registry = InMemoryRegistry.builder().server(server).build();
+        try (InMemoryRegistry registry =
+                        InMemoryRegistry.builder().server(server).build();
                 RegistryMetrics metrics = new RegistryMetrics(registry)) {
             metrics.bindTo(meters);
             server.putRaw("orders", "bad", "not json");
@@ -141,13 +144,15 @@ class RegistryMetricsTest {
     void aFailedReadIsCountedByKind() {
         InMemoryServer server = new InMemoryServer("metrics-3");
         MeterRegistry meters = new SimpleMeterRegistry();
-        try (InMemoryRegistry registry = InMemoryRegistry.builder().server(server).build();
+        try (InMemoryRegistry registry =
+                        InMemoryRegistry.builder().server(server).build();
                 RegistryMetrics metrics = new RegistryMetrics(registry)) {
             metrics.bindTo(meters);
             server.stop();
             assertThatThrownBy(() -> registry.getService("orders"))
-                    .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.kind())
-                            .isEqualTo(RegistryException.Kind.UNAVAILABLE));
+                    .isInstanceOfSatisfying(
+                            RegistryException.class,
+                            e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.UNAVAILABLE));
             assertThat(meters.get("registry4j.backend.calls")
                             .tags("operation", "read", "outcome", "unavailable")
                             .timer()
