@@ -141,6 +141,7 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
                 options.keepAliveInterval());
         opener = new WatchOpener(this);
         views = new ServiceViews(backend, opener, scheduler, options.backoff());
+        views.observer(new ObserverFanOut(backend, observers));
         OpenResources.opened(this, backend + " registry " + System.identityHashCode(this));
     }
 
@@ -178,6 +179,25 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
                     "keepalive of " + instance.name() + "/" + instance.id(),
                     () -> present[0] = r.verify(instance));
             return present[0];
+        }
+    }
+
+    /** Tells every observer added with {@link #addObserver} of each watch delivery. */
+    private record ObserverFanOut(String backend, List<RegistryObserver> observers) implements RegistryObserver {
+        @Override
+        public void call(Operation operation, Duration elapsed, RegistryException.@Nullable Kind error) {
+            // backend calls are reported by guard() directly
+        }
+
+        @Override
+        public void delivered(String service, io.registry4j.WatchEvent.Type type, Duration lag) {
+            for (RegistryObserver o : observers) {
+                try {
+                    o.delivered(service, type, lag);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, backend + ": registry observer failed", e);
+                }
+            }
         }
     }
 

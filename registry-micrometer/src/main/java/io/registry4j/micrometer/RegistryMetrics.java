@@ -42,15 +42,18 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code registry4j.backend.calls} (timer, tags {@code operation}, {@code outcome}: {@code success} or the
  *       {@link RegistryException.Kind} in lower case): backend call latency and errors by kind.
  *   <li>{@code registry4j.watch.deliveries} (counter, tags {@code service}, {@code type}): watch events delivered to
- *       listeners wrapped by {@link #instrument}.
+ *       listeners.
+ *   <li>{@code registry4j.watch.delivery.lag} (timer, tag {@code service}): from a change of the registry's view of
+ *       a service (new list, stale, recovered) to its delivery to a listener.
+ *   <li>{@code registry4j.watch.stale} (gauge): watched services whose last delivered event said the view is stale.
  *   <li>{@code registry4j.watch.delivery.time} (timer, tag {@code service}): how long listeners wrapped by
  *       {@link #instrument} took per event (how far they hold up later events of the same service).
- *   <li>{@code registry4j.watch.stale} (gauge): services whose last event, to a listener wrapped by
- *       {@link #instrument}, said the view is stale.
  * </ul>
  *
- * <p>The last four need an {@link AbstractServiceRegistry} (every registry4j backend is one) or instrumented
- * listeners; the others work with any registry that reports registration state. {@link #close()} removes the hooks
+ * <p>Watched services, skipped entries, backend calls and the lag come from an {@link AbstractServiceRegistry}
+ * (every registry4j backend is one) through its {@link RegistryObserver}; with another registry, deliveries and
+ * staleness are counted only for listeners wrapped by {@link #instrument}. The registration meters work with any
+ * registry that reports registration state. {@link #close()} removes the hooks
  * from the registry (not the meters from the meter registry).
  */
 public final class RegistryMetrics implements MeterBinder, AutoCloseable {
@@ -127,7 +130,20 @@ public final class RegistryMetrics implements MeterBinder, AutoCloseable {
             // This registry does not report registration state: the state meters stay at their initial values.
         }
         if (registry instanceof AbstractServiceRegistry r) {
-            hooks.add(r.addObserver(this::onCall));
+            hooks.add(r.addObserver(new RegistryObserver() {
+                @Override
+                public void call(
+                        RegistryObserver.Operation operation,
+                        Duration elapsed,
+                        RegistryException.@Nullable Kind error) {
+                    onCall(operation, elapsed, error);
+                }
+
+                @Override
+                public void delivered(String service, WatchEvent.Type type, Duration lag) {
+                    onDelivery(service, type, lag);
+                }
+            }));
         }
         if (hooks.isEmpty()) {
             hooks.add(() -> {});
@@ -193,8 +209,32 @@ public final class RegistryMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
+    private void onDelivery(String service, WatchEvent.Type type, Duration lag) {
+        if (type == WatchEvent.Type.STALE) {
+            stale.add(service);
+        } else {
+            stale.remove(service);
+        }
+        for (MeterRegistry m : bound) {
+            Counter.builder("registry4j.watch.deliveries")
+                    .description("Watch events delivered to listeners")
+                    .tags(tags)
+                    .tag("service", service)
+                    .tag("type", type.name().toLowerCase(java.util.Locale.ROOT))
+                    .register(m)
+                    .increment();
+            Timer.builder("registry4j.watch.delivery.lag")
+                    .description("From a change of the view of a service to its delivery to a listener")
+                    .tags(tags)
+                    .tag("service", service)
+                    .register(m)
+                    .record(lag);
+        }
+    }
+
     /**
-     * Wraps a watch listener so its deliveries are counted and timed, and the service's staleness is tracked.
+     * Wraps a watch listener so the time it takes is measured (and, with a registry that is not an
+     * {@link AbstractServiceRegistry}, its deliveries and the service's staleness are counted).
      *
      * @param listener the listener
      * @return a listener that records, then delegates
@@ -218,19 +258,24 @@ public final class RegistryMetrics implements MeterBinder, AutoCloseable {
      * @param time how long its listener took
      */
     public void record(WatchEvent event, Duration time) {
-        if (event.type() == WatchEvent.Type.STALE) {
-            stale.add(event.service());
-        } else {
-            stale.remove(event.service());
+        if (!(registry instanceof AbstractServiceRegistry)) {
+            // An AbstractServiceRegistry reports every delivery itself, with its lag.
+            if (event.type() == WatchEvent.Type.STALE) {
+                stale.add(event.service());
+            } else {
+                stale.remove(event.service());
+            }
+            for (MeterRegistry m : bound) {
+                Counter.builder("registry4j.watch.deliveries")
+                        .description("Watch events delivered to listeners")
+                        .tags(tags)
+                        .tag("service", event.service())
+                        .tag("type", event.type().name().toLowerCase(java.util.Locale.ROOT))
+                        .register(m)
+                        .increment();
+            }
         }
         for (MeterRegistry m : bound) {
-            Counter.builder("registry4j.watch.deliveries")
-                    .description("Watch events delivered")
-                    .tags(tags)
-                    .tag("service", event.service())
-                    .tag("type", event.type().name().toLowerCase(java.util.Locale.ROOT))
-                    .register(m)
-                    .increment();
             Timer.builder("registry4j.watch.delivery.time")
                     .description("Time a listener took to handle a watch event")
                     .tags(tags)

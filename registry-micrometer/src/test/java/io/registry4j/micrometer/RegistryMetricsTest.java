@@ -115,6 +115,16 @@ class RegistryMetricsTest {
                                 .counter()
                                 .count())
                         .isEqualTo(1.0);
+                assertThat(meters.get("registry4j.watch.delivery.lag")
+                                .tag("service", "orders")
+                                .timer()
+                                .count())
+                        .isEqualTo(1);
+                assertThat(meters.get("registry4j.watch.delivery.time")
+                                .tag("service", "orders")
+                                .timer()
+                                .count())
+                        .isEqualTo(1);
                 assertThat(meters.get("registry4j.skipped.entries")
                                 .functionCounter()
                                 .count())

@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** The Spring applications on the in-memory backend ({@code memory://}), with its fault hooks. */
@@ -27,7 +28,12 @@ class InMemorySpringAppsTest extends SpringAppsContract {
         try {
             Registry4jHealthIndicator health = app.getBean(Registry4jHealthIndicator.class);
             MeterRegistry meters = app.getBean(MeterRegistry.class);
+            // The application follows its own service too, so the health details show a watched service.
+            assertThat(app.getBean(DiscoveryClient.class).getInstances("healthy"))
+                    .hasSize(1);
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+            assertThat(String.valueOf(health.health().getDetails().get("watched")))
+                    .isEqualTo("{healthy=CURRENT}");
 
             // The server crashes: it loses its data and the session; re-registration fails while it is down.
             InMemoryServer.named(server).crash();
@@ -35,6 +41,7 @@ class InMemorySpringAppsTest extends SpringAppsContract {
                 Health h = health.health();
                 assertThat(h.getStatus()).isEqualTo(Status.DOWN);
                 assertThat(String.valueOf(h.getDetails().get("registered"))).containsAnyOf("LOST", "RETRYING");
+                assertThat(String.valueOf(h.getDetails().get("watched"))).isEqualTo("{healthy=STALE}");
             });
             assertThat(meters.get("registry4j.registration.transitions")
                             .tag("state", "lost")
@@ -54,6 +61,7 @@ class InMemorySpringAppsTest extends SpringAppsContract {
                 Health h = health.health();
                 assertThat(h.getStatus()).isEqualTo(Status.UP);
                 assertThat((Map<?, ?>) h.getDetails().get("registered")).hasSize(1);
+                assertThat(String.valueOf(h.getDetails().get("watched"))).isEqualTo("{healthy=CURRENT}");
             });
             assertThat(meters.get("registry4j.reregistrations").counter().count())
                     .isEqualTo(1.0);

@@ -8,9 +8,13 @@ import io.registry4j.Endpoints;
 import io.registry4j.Registries;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
+import io.registry4j.spring.cloud.Registry4jReactiveDiscoveryClient;
+import io.registry4j.spring.cloud.Registry4jServiceInstance;
 import io.registry4j.spring.cloud.Registry4jServiceInstanceListSupplier;
+import io.registry4j.spring.cloud.Registry4jSpringServiceRegistry;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -57,6 +61,21 @@ abstract class SpringAppsContract {
                             .body(String.class));
                 }
                 assertThat(answered).containsExactlyInAnyOrder(String.valueOf(p1), String.valueOf(p2));
+
+                // The reactive discovery client and Spring Cloud's ServiceRegistry see the same.
+                assertThat(b.getBean(Registry4jReactiveDiscoveryClient.class)
+                                .getInstances(service)
+                                .map(i -> i.getPort())
+                                .collectList()
+                                .block(TestTime.patience()))
+                        .containsExactlyInAnyOrder(p1, p2);
+                Registry4jSpringServiceRegistry cloudRegistry = a1.getBean(Registry4jSpringServiceRegistry.class);
+                ServiceInstance own = Objects.requireNonNull(
+                        a1.getBean(Registry4jAutoRegistration.class).registered(), "a1 registered nothing");
+                Registry4jServiceInstance registration =
+                        Objects.requireNonNull(Registry4jServiceInstance.of(own), "a1 has no http endpoint");
+                assertThat(registration.getPort()).isEqualTo(p1);
+                assertThat((String) cloudRegistry.getStatus(registration)).isEqualTo("REGISTERED");
 
                 // The caller's meters and endpoint show the watched service.
                 MeterRegistry meters = b.getBean(MeterRegistry.class);
