@@ -23,6 +23,7 @@ import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /** Real Spring Boot applications registering and calling each other by name on one backend. */
 abstract class SpringAppsContract {
@@ -61,6 +62,19 @@ abstract class SpringAppsContract {
                             .body(String.class));
                 }
                 assertThat(answered).containsExactlyInAnyOrder(String.valueOf(p1), String.valueOf(p2));
+
+                // The reactive side: a @LoadBalanced WebClient reaches both too.
+                WebClient webClient = b.getBean(WebClient.Builder.class).build();
+                Set<String> answeredReactively = new HashSet<>();
+                for (int i = 0; i < 10; i++) {
+                    answeredReactively.add(webClient
+                            .get()
+                            .uri("http://" + service + "/who")
+                            .retrieve()
+                            .bodyToMono(String.class)
+                            .block(TestTime.patience()));
+                }
+                assertThat(answeredReactively).containsExactlyInAnyOrder(String.valueOf(p1), String.valueOf(p2));
 
                 // The reactive discovery client and Spring Cloud's ServiceRegistry see the same.
                 assertThat(b.getBean(Registry4jReactiveDiscoveryClient.class)
@@ -121,6 +135,13 @@ abstract class SpringAppsContract {
                                     .uri("http://" + service + "/who")
                                     .retrieve()
                                     .body(String.class))
+                            .isEqualTo(String.valueOf(p2));
+                    assertThat(webClient
+                                    .get()
+                                    .uri("http://" + service + "/who")
+                                    .retrieve()
+                                    .bodyToMono(String.class)
+                                    .block(TestTime.patience()))
                             .isEqualTo(String.valueOf(p2));
                 }
             } finally {

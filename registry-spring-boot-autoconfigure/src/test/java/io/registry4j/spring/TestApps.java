@@ -25,6 +25,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /** Real Spring Boot applications for the tests: a service that answers its port, and a caller. */
 final class TestApps {
@@ -91,6 +92,12 @@ final class TestApps {
         @LoadBalanced
         RestClient.Builder loadBalanced() {
             return RestClient.builder();
+        }
+
+        @Bean
+        @LoadBalanced
+        WebClient.Builder loadBalancedWebClient() {
+            return WebClient.builder();
         }
 
         /**
