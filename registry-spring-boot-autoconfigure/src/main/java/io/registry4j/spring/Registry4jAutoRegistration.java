@@ -22,6 +22,8 @@ public final class Registry4jAutoRegistration
     /** Stops before {@link WebServerApplicationContext#GRACEFUL_SHUTDOWN_PHASE} and the web server. */
     public static final int PHASE = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1024;
 
+    private static final System.Logger LOG = System.getLogger(Registry4jAutoRegistration.class.getName());
+
     private final Registry4jRegistrations registrations;
     private final Registry4jProperties.Instance settings;
     private final String defaultName;
@@ -77,7 +79,15 @@ public final class Registry4jAutoRegistration
         ServiceInstance instance = registered;
         registered = null;
         if (instance != null) {
-            registrations.deregister(instance);
+            try {
+                registrations.deregister(instance);
+            } catch (RuntimeException e) {
+                // Shutdown goes on: the entry ends with its lease, session or heartbeat on the backend.
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "registry4j: deregistering " + instance.name() + "/" + instance.id() + " on shutdown failed: "
+                                + e.getMessage());
+            }
         }
     }
 
