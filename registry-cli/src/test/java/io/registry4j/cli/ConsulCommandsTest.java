@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.registry4j.Registries;
-import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testservers.ConsulServer;
 import io.registry4j.testservers.FakeConsul;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -47,37 +47,9 @@ class ConsulCommandsTest {
     @Test
     @DisplayName("fake Consul: list, watch and services see what another client registers")
     void listWatchAndServicesSeeWhatAnotherClientRegisters() throws Exception {
-        String service = CommandsContract.uniqueService("consul");
-        var watch = CliRun.plain();
-        var watching = watch.start("watch", service, "-r", url());
-        await().atMost(wait(CommandsContract.WAIT)).until(() -> watch.out().contains("INITIAL"));
-
-        try (ServiceRegistry other = Registries.open(url())) {
-            ServiceInstance one = CommandsContract.instance(service, "c-1", "1.0", 9000);
-            other.register(one);
-            await().atMost(wait(CommandsContract.WAIT)).until(() -> watch.out().contains("+ c-1"));
-
-            var list = CliRun.plain();
-            assertThat(list.execute("list", service, "-r", url()))
-                    .as(list.all())
-                    .isZero();
-            assertThat(list.out())
-                    .startsWith("ID   VERSION  ENDPOINTS")
-                    .contains("c-1  1.0      grpc://127.0.0.1:9000, http://127.0.0.1:9001");
-
-            var services = CliRun.plain();
-            assertThat(services.execute("services", "-r", url()))
-                    .as(services.all())
-                    .isZero();
-            assertThat(services.out().lines()).contains(service).doesNotContain("consul");
-
-            other.deregister(one);
-            await().atMost(wait(CommandsContract.WAIT)).until(() -> watch.out().contains("- c-1"));
-        }
-        watch.stop();
-        assertThat(CliRun.exitCode(watching, CommandsContract.WAIT))
-                .as(watch.all())
-                .isZero();
+        List<String> services = ProviderCommandChecks.listWatchAndServicesSeeWhatAnotherClientRegisters(
+                url(), "consul", "c-1", "c-1  1.0      grpc://127.0.0.1:9000, http://127.0.0.1:9001");
+        assertThat(services).doesNotContain("consul");
     }
 
     @Test
@@ -101,17 +73,7 @@ class ConsulCommandsTest {
     @Test
     @DisplayName("fake Consul: doctor passes every check, and a token never shows in its output")
     void doctorPassesEveryCheckOnConsul() {
-        var run = CliRun.plain();
-        int code = run.execute(
-                "doctor", "-r", url() + "&token=sup3rs3cret", "--timeout", "10s", "--restore-timeout", "20s");
-        assertThat(code).as(run.all()).isZero();
-        assertThat(run.out())
-                .as(run.all())
-                .contains("  PASS  see added ")
-                .contains("  PASS  round trip ")
-                .contains("  PASS  re-register ")
-                .contains("  PASS  see removed ")
-                .doesNotContain("FAIL");
+        var run = ProviderCommandChecks.doctorPassesEveryCheck(url() + "&token=sup3rs3cret");
         assertThat(run.all()).doesNotContain("sup3rs3cret");
     }
 }

@@ -3,7 +3,6 @@ package io.registry4j.consul;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registry4j.Backoff;
-import io.registry4j.RegistrationEvent;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.consul.internal.ConsulInstanceCodec;
@@ -11,20 +10,15 @@ import io.registry4j.testkit.Capabilities;
 import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
 import io.registry4j.testkit.InjectedClient;
+import io.registry4j.testkit.InjectedHttpClient;
+import io.registry4j.testkit.RegisteredInstances;
 import io.registry4j.testkit.RegistryCompatibilityKit;
 import io.registry4j.testservers.ConsulServer;
 import io.registry4j.testservers.FakeConsul;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +39,7 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
     private static @Nullable ConsulServer server;
 
     /** What each registry made by {@link #newRegistry()} has registered, to expire it on the agent. */
-    private static final Map<ServiceRegistry, Set<ServiceInstance>> REGISTERED = new ConcurrentHashMap<>();
+    private static final RegisteredInstances REGISTERED = new RegisteredInstances();
 
     @BeforeAll
     static void startServer() {
@@ -68,12 +62,13 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
 
     @Override
     protected ServiceRegistry newRegistry() {
-        return track(ConsulTestSupport.builder(server()).build());
+        return REGISTERED.track(ConsulTestSupport.builder(server()).build());
     }
 
     @Override
     protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
-        return track(ConsulTestSupport.builder(server()).backoff(backoff).build());
+        return REGISTERED.track(
+                ConsulTestSupport.builder(server()).backoff(backoff).build());
     }
 
     /**
@@ -83,17 +78,6 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
     @Override
     protected String takeoverUndetectable() {
         return "Consul's PUT /v1/agent/service/register replaces a service of the same id, with no compare-and-set";
-    }
-
-    private static ConsulRegistry track(ConsulRegistry registry) {
-        Set<ServiceInstance> held = ConcurrentHashMap.newKeySet();
-        registry.addRegistrationListener(Runnable::run, e -> {
-            if (e.state() == RegistrationEvent.State.REGISTERED || e.state() == RegistrationEvent.State.RESTORED) {
-                held.add(e.instance());
-            }
-        });
-        REGISTERED.put(registry, held);
-        return registry;
     }
 
     @Override
@@ -138,7 +122,7 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
              */
             @Override
             public void expireSession(ServiceRegistry registry) {
-                for (ServiceInstance i : REGISTERED.getOrDefault(registry, Set.of())) {
+                for (ServiceInstance i : REGISTERED.of(registry)) {
                     server().requireFake().removeService(i.id());
                 }
             }
@@ -189,38 +173,10 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
 
     @Override
     protected InjectedClient newRegistryOnInjectedClient() {
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "test-injected-http");
-            t.setDaemon(true);
-            return t;
-        });
-        HttpClient client = HttpClient.newBuilder().executor(executor).build();
-        ConsulRegistry registry =
-                ConsulTestSupport.builder(server()).httpClient(client).build();
-        return new InjectedClient() {
-            @Override
-            public ServiceRegistry registry() {
-                return registry;
-            }
-
-            @Override
-            public void assertClientUsable() throws Exception {
-                assertThat(executor.isShutdown())
-                        .as("the client's executor was shut down")
-                        .isFalse();
-                HttpResponse<String> r = client.send(
-                        HttpRequest.newBuilder(URI.create(server().baseUri() + "/v1/catalog/services"))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).isEqualTo(200);
-            }
-
-            @Override
-            public void close() {
-                registry.close();
-                executor.shutdownNow();
-            }
-        };
+        return InjectedHttpClient.of(
+                client -> ConsulTestSupport.builder(server()).httpClient(client).build(),
+                HttpRequest.newBuilder(URI.create(server().baseUri() + "/v1/catalog/services"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build());
     }
 }

@@ -3,7 +3,6 @@ package io.registry4j.eureka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registry4j.Backoff;
-import io.registry4j.RegistrationEvent;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.eureka.internal.EurekaInstanceCodec;
@@ -11,18 +10,13 @@ import io.registry4j.testkit.Capabilities;
 import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
 import io.registry4j.testkit.InjectedClient;
+import io.registry4j.testkit.InjectedHttpClient;
+import io.registry4j.testkit.RegisteredInstances;
 import io.registry4j.testkit.RegistryCompatibilityKit;
 import io.registry4j.testservers.EurekaServer;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +43,7 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
     private static @Nullable EurekaAdmin admin;
 
     /** What each registry made by {@link #newRegistry()} has registered, to cancel its leases on the server. */
-    private static final Map<ServiceRegistry, Set<ServiceInstance>> REGISTERED = new ConcurrentHashMap<>();
+    private static final RegisteredInstances REGISTERED = new RegisteredInstances();
 
     @BeforeAll
     static void startServer() {
@@ -89,15 +83,7 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
 
     @Override
     protected ServiceRegistry newRegistry() {
-        EurekaRegistry registry = builder().build();
-        Set<ServiceInstance> held = ConcurrentHashMap.newKeySet();
-        registry.addRegistrationListener(Runnable::run, e -> {
-            if (e.state() == RegistrationEvent.State.REGISTERED || e.state() == RegistrationEvent.State.RESTORED) {
-                held.add(e.instance());
-            }
-        });
-        REGISTERED.put(registry, held);
-        return registry;
+        return REGISTERED.track(builder().build());
     }
 
     @Override
@@ -144,7 +130,7 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
              */
             @Override
             public void expireSession(ServiceRegistry registry) {
-                for (ServiceInstance i : REGISTERED.getOrDefault(registry, Set.of())) {
+                for (ServiceInstance i : REGISTERED.of(registry)) {
                     for (URI endpoint : i.endpoints()) {
                         admin().delete(EurekaInstanceCodec.appName(i.name()), EurekaRegistry.instanceIdOf(i, endpoint));
                     }
@@ -202,38 +188,11 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
 
     @Override
     protected InjectedClient newRegistryOnInjectedClient() {
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "test-injected-http");
-            t.setDaemon(true);
-            return t;
-        });
-        HttpClient client = HttpClient.newBuilder().executor(executor).build();
-        EurekaRegistry registry = builder().httpClient(client).build();
-        return new InjectedClient() {
-            @Override
-            public ServiceRegistry registry() {
-                return registry;
-            }
-
-            @Override
-            public void assertClientUsable() throws Exception {
-                assertThat(executor.isShutdown())
-                        .as("the client's executor was shut down")
-                        .isFalse();
-                HttpResponse<String> r = client.send(
-                        HttpRequest.newBuilder(URI.create(server().baseUri() + "/apps"))
-                                .header("Accept", "application/json")
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(r.statusCode()).isEqualTo(200);
-            }
-
-            @Override
-            public void close() {
-                registry.close();
-                executor.shutdownNow();
-            }
-        };
+        return InjectedHttpClient.of(
+                client -> builder().httpClient(client).build(),
+                HttpRequest.newBuilder(URI.create(server().baseUri() + "/apps"))
+                        .header("Accept", "application/json")
+                        .timeout(Duration.ofSeconds(5))
+                        .build());
     }
 }

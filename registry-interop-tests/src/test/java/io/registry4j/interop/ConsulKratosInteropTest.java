@@ -1,7 +1,6 @@
 package io.registry4j.interop;
 
 import io.registry4j.Backoff;
-import io.registry4j.ServiceRegistry;
 import io.registry4j.consul.ConsulRegistry;
 import io.registry4j.spi.Scheduler;
 import io.registry4j.testservers.ConsulServer;
@@ -102,26 +101,7 @@ class ConsulKratosInteropTest extends KratosInteropContract {
                 .scheduler(dying)
                 .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500), 2.0))
                 .build();
-        return new Registry4jProcess() {
-            @Override
-            public ServiceRegistry registry() {
-                return registry;
-            }
-
-            @Override
-            public void die() {
-                dead.set(true);
-            }
-
-            @Override
-            public void close() {
-                try {
-                    registry.close();
-                } finally {
-                    timers.shutdownNow();
-                }
-            }
-        };
+        return Registry4jProcess.of(registry, () -> dead.set(true), timers::shutdownNow);
     }
 
     @Override

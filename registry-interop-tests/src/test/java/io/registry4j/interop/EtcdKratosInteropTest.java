@@ -2,7 +2,6 @@ package io.registry4j.interop;
 
 import io.etcd.jetcd.Client;
 import io.registry4j.Backoff;
-import io.registry4j.ServiceRegistry;
 import io.registry4j.etcd.EtcdRegistry;
 import io.registry4j.testservers.EtcdServer;
 import io.registry4j.testservers.KratosPeer;
@@ -55,26 +54,7 @@ class EtcdKratosInteropTest extends KratosInteropContract {
                 .callTimeout(Duration.ofSeconds(3))
                 .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500), 2.0))
                 .build();
-        return new Registry4jProcess() {
-            @Override
-            public ServiceRegistry registry() {
-                return registry;
-            }
-
-            @Override
-            public void die() {
-                client.close();
-            }
-
-            @Override
-            public void close() {
-                try {
-                    registry.close();
-                } finally {
-                    client.close();
-                }
-            }
-        };
+        return Registry4jProcess.of(registry, client::close, client::close);
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -66,6 +67,33 @@ public abstract class KratosInteropContract {
         /** Closes what is left; after {@link #die()} too. */
         @Override
         void close();
+
+        /**
+         * A process whose {@link #die()} runs {@code death} and whose {@link #close()} closes the registry and then,
+         * whatever that throws, runs {@code release} (which must be safe after {@code death}).
+         */
+        static Registry4jProcess of(ServiceRegistry registry, Runnable death, Runnable release) {
+            return new Registry4jProcess() {
+                @Override
+                public ServiceRegistry registry() {
+                    return registry;
+                }
+
+                @Override
+                public void die() {
+                    death.run();
+                }
+
+                @Override
+                public void close() {
+                    try {
+                        registry.close();
+                    } finally {
+                        release.run();
+                    }
+                }
+            };
+        }
     }
 
     /** How the Kratos peer reaches the server, with short leases, sessions or refreshes where Kratos allows them. */
@@ -197,17 +225,10 @@ public abstract class KratosInteropContract {
         String name = newServiceName();
         Instance v1 = instance(name, "v1.0.0", metadata("東京"));
         Instance v2 = withVersionAndMetadata(v1, "v2.0.0", metadata("大阪"));
-        try (Registry4jProcess java = openRegistry4j();
-                KratosPeer.Registration go = peer().register(kratosBackend())) {
-            RecordingListener listener = new RecordingListener();
-            try (Subscription ignored = java.registry().watch(name, Runnable::run, listener)) {
-                go.register(v1);
-                awaitRegistry4jSees(listener, expectedInRegistry4j(v1), changeTimeout());
-
-                go.register(v2);
-                awaitRegistry4jSees(listener, expectedInRegistry4j(v2), changeTimeout());
-            }
-        }
+        registerInKratosSeenByRegistry4jsWatcher(v1, (go, listener) -> {
+            go.register(v2);
+            awaitRegistry4jSees(listener, expectedInRegistry4j(v2), changeTimeout());
+        });
     }
 
     @Test
@@ -216,10 +237,7 @@ public abstract class KratosInteropContract {
         Instance v1 = instance(name, "v1.0.0", metadata("東京"));
         Instance v2 = withVersionAndMetadata(v1, "v2.0.0", metadata("大阪"));
         try (Registry4jProcess java = openRegistry4j()) {
-            java.registry().register(toServiceInstance(v1));
-            awaitKratosGet(name, s -> sameInstances(s, expectedInKratos(v1)));
-            KratosPeer.Watch watch = startKratosWatch(name);
-            watch.await(s -> sameInstances(s, expectedInKratos(v1)), changeTimeout());
+            KratosPeer.Watch watch = registerInRegistry4jSeenByKratosWatcher(java, v1);
 
             java.registry().register(toServiceInstance(v2));
             watch.await(s -> sameInstances(s, expectedInKratos(v2)), changeTimeout());
@@ -232,34 +250,20 @@ public abstract class KratosInteropContract {
     void aDeregistrationInKratosReachesRegistry4jsWatcher() {
         String name = newServiceName();
         Instance kratos = instance(name, "v1.0.0", metadata("東京"));
-        try (Registry4jProcess java = openRegistry4j();
-                KratosPeer.Registration go = peer().register(kratosBackend())) {
-            RecordingListener listener = new RecordingListener();
-            try (Subscription ignored = java.registry().watch(name, Runnable::run, listener)) {
-                go.register(kratos);
-                awaitRegistry4jSees(listener, expectedInRegistry4j(kratos), changeTimeout());
-
-                go.deregister(kratos.id());
-                awaitRegistry4jSees(listener, List.of(), changeTimeout());
-            }
-        }
+        registerInKratosSeenByRegistry4jsWatcher(kratos, (go, listener) -> {
+            go.deregister(kratos.id());
+            awaitRegistry4jSees(listener, List.of(), changeTimeout());
+        });
     }
 
     @Test
     void theDeathOfAKratosProcessReachesRegistry4jsWatcher() {
         String name = newServiceName();
         Instance kratos = instance(name, "v1.0.0", metadata("東京"));
-        try (Registry4jProcess java = openRegistry4j();
-                KratosPeer.Registration go = peer().register(kratosBackend())) {
-            RecordingListener listener = new RecordingListener();
-            try (Subscription ignored = java.registry().watch(name, Runnable::run, listener)) {
-                go.register(kratos);
-                awaitRegistry4jSees(listener, expectedInRegistry4j(kratos), changeTimeout());
-
-                go.kill();
-                awaitRegistry4jSees(listener, List.of(), deathTimeout());
-            }
-        }
+        registerInKratosSeenByRegistry4jsWatcher(kratos, (go, listener) -> {
+            go.kill();
+            awaitRegistry4jSees(listener, List.of(), deathTimeout());
+        });
     }
 
     @Test
@@ -267,10 +271,7 @@ public abstract class KratosInteropContract {
         String name = newServiceName();
         Instance shape = instance(name, "v1.0.0", metadata("東京"));
         try (Registry4jProcess java = openRegistry4j()) {
-            java.registry().register(toServiceInstance(shape));
-            awaitKratosGet(name, s -> sameInstances(s, expectedInKratos(shape)));
-            KratosPeer.Watch watch = startKratosWatch(name);
-            watch.await(s -> sameInstances(s, expectedInKratos(shape)), changeTimeout());
+            KratosPeer.Watch watch = registerInRegistry4jSeenByKratosWatcher(java, shape);
 
             java.registry().deregister(toServiceInstance(shape));
             awaitKratosSeesNone(watch, name, changeTimeout());
@@ -282,10 +283,7 @@ public abstract class KratosInteropContract {
         String name = newServiceName();
         Instance shape = instance(name, "v1.0.0", metadata("東京"));
         try (Registry4jProcess java = openRegistry4j()) {
-            java.registry().register(toServiceInstance(shape));
-            awaitKratosGet(name, s -> sameInstances(s, expectedInKratos(shape)));
-            KratosPeer.Watch watch = startKratosWatch(name);
-            watch.await(s -> sameInstances(s, expectedInKratos(shape)), changeTimeout());
+            KratosPeer.Watch watch = registerInRegistry4jSeenByKratosWatcher(java, shape);
 
             java.die();
             awaitKratosSeesNone(watch, name, deathTimeout());
@@ -293,6 +291,36 @@ public abstract class KratosInteropContract {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Kratos registers {@code kratos} while a registry4j watcher of its service is open; once the watcher has seen it,
+     * {@code then} gets the Kratos registration and the watcher's listener. Everything is closed after.
+     */
+    private void registerInKratosSeenByRegistry4jsWatcher(
+            Instance kratos, BiConsumer<KratosPeer.Registration, RecordingListener> then) {
+        try (Registry4jProcess java = openRegistry4j();
+                KratosPeer.Registration go = peer().register(kratosBackend())) {
+            RecordingListener listener = new RecordingListener();
+            try (Subscription ignored = java.registry().watch(kratos.name(), Runnable::run, listener)) {
+                go.register(kratos);
+                awaitRegistry4jSees(listener, expectedInRegistry4j(kratos), changeTimeout());
+
+                then.accept(go, listener);
+            }
+        }
+    }
+
+    /**
+     * registry4j registers {@code shape}; once Kratos' {@code GetService} returns it, starts a Kratos watcher of the
+     * service (see {@link #startKratosWatch}) and returns it when it has seen the instance too.
+     */
+    private KratosPeer.Watch registerInRegistry4jSeenByKratosWatcher(Registry4jProcess java, Instance shape) {
+        java.registry().register(toServiceInstance(shape));
+        awaitKratosGet(shape.name(), s -> sameInstances(s, expectedInKratos(shape)));
+        KratosPeer.Watch watch = startKratosWatch(shape.name());
+        watch.await(s -> sameInstances(s, expectedInKratos(shape)), changeTimeout());
+        return watch;
+    }
 
     /** A service name no other test uses. */
     protected static String newServiceName() {

@@ -1,7 +1,6 @@
 package io.registry4j.interop;
 
 import io.registry4j.Backoff;
-import io.registry4j.ServiceRegistry;
 import io.registry4j.testservers.KratosPeer;
 import io.registry4j.testservers.ZooKeeperServer;
 import io.registry4j.zookeeper.ZooKeeperRegistry;
@@ -73,26 +72,7 @@ class ZooKeeperKratosInteropTest extends KratosInteropContract {
                 .callTimeout(Duration.ofSeconds(3))
                 .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500), 2.0))
                 .build();
-        return new Registry4jProcess() {
-            @Override
-            public ServiceRegistry registry() {
-                return registry;
-            }
-
-            @Override
-            public void die() {
-                client.close();
-            }
-
-            @Override
-            public void close() {
-                try {
-                    registry.close();
-                } finally {
-                    client.close();
-                }
-            }
-        };
+        return Registry4jProcess.of(registry, client::close, client::close);
     }
 
     @Override

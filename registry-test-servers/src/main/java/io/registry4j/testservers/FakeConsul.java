@@ -484,7 +484,7 @@ public final class FakeConsul implements AutoCloseable {
      * @param json the {@code Service} object of a health entry; needs string {@code ID} and {@code Service}
      */
     public void putRawService(String json) {
-        Object v = FakeConsulJson.parse(json);
+        Object v = HarnessJson.parse(json);
         if (!(v instanceof Map<?, ?> m)
                 || !(m.get("ID") instanceof String id)
                 || !(m.get("Service") instanceof String n)) {
@@ -547,7 +547,7 @@ public final class FakeConsul implements AutoCloseable {
     public @Nullable String serviceJson(String serviceId) {
         synchronized (lock) {
             Service s = services.get(serviceId);
-            return s == null ? null : FakeConsulJson.write(s.json);
+            return s == null ? null : HarnessJson.write(s.json);
         }
     }
 
@@ -851,7 +851,7 @@ public final class FakeConsul implements AutoCloseable {
             }
             case "/v1/catalog/datacenters" -> {
                 requireMethod(method, "GET");
-                return new Answer(200, FakeConsulJson.write(List.of(DATACENTER)), 0, true);
+                return new Answer(200, HarnessJson.write(List.of(DATACENTER)), 0, true);
             }
             case "/v1/status/leader" -> {
                 requireMethod(method, "GET");
@@ -865,7 +865,7 @@ public final class FakeConsul implements AutoCloseable {
                 config.put("NodeID", NODE_ID);
                 config.put("Server", true);
                 config.put("Version", "fake");
-                return new Answer(200, FakeConsulJson.write(Map.of("Config", config)), 0, true);
+                return new Answer(200, HarnessJson.write(Map.of("Config", config)), 0, true);
             }
             case "/v1/agent/services" -> {
                 requireMethod(method, "GET");
@@ -918,7 +918,7 @@ public final class FakeConsul implements AutoCloseable {
         Object single = def.get("Check");
         if (single instanceof Map<?, ?> m) {
             checkDefs.add(cast(m));
-        } else if (single != null && single != FakeConsulJson.NULL) {
+        } else if (single != null && single != HarnessJson.NULL) {
             throw new HttpError(400, "Request decode failed: json: cannot unmarshal Check into a check definition");
         }
         Object many = def.get("Checks");
@@ -929,7 +929,7 @@ public final class FakeConsul implements AutoCloseable {
                 }
                 checkDefs.add(cast(m));
             }
-        } else if (many != null && many != FakeConsulJson.NULL) {
+        } else if (many != null && many != HarnessJson.NULL) {
             throw new HttpError(400, "Request decode failed: json: cannot unmarshal Checks into checks");
         }
         List<Check> newChecks = new ArrayList<>();
@@ -1106,7 +1106,7 @@ public final class FakeConsul implements AutoCloseable {
                 entry.put("Checks", entryChecks);
                 entries.add(entry);
             }
-            return new Answer(200, FakeConsulJson.write(entries), idx, true);
+            return new Answer(200, HarnessJson.write(entries), idx, true);
         }
     }
 
@@ -1127,7 +1127,7 @@ public final class FakeConsul implements AutoCloseable {
                     }
                 }
             }
-            return new Answer(200, FakeConsulJson.write(out), idx, true);
+            return new Answer(200, HarnessJson.write(out), idx, true);
         }
     }
 
@@ -1141,7 +1141,7 @@ public final class FakeConsul implements AutoCloseable {
                 j.put("Datacenter", DATACENTER);
                 out.put(s.id, j);
             }
-            return new Answer(200, FakeConsulJson.write(out), 0, true);
+            return new Answer(200, HarnessJson.write(out), 0, true);
         }
     }
 
@@ -1152,7 +1152,7 @@ public final class FakeConsul implements AutoCloseable {
                 Service s = services.get(c.serviceId);
                 out.put(c.id, checkJson(c, s));
             }
-            return new Answer(200, FakeConsulJson.write(out), 0, true);
+            return new Answer(200, HarnessJson.write(out), 0, true);
         }
     }
 
@@ -1279,7 +1279,7 @@ public final class FakeConsul implements AutoCloseable {
     private static Map<String, Object> object(String body) throws HttpError {
         Object v;
         try {
-            v = FakeConsulJson.parse(body);
+            v = HarnessJson.parse(body);
         } catch (IllegalArgumentException e) {
             throw new HttpError(400, "Request decode failed: " + e.getMessage());
         }
@@ -1296,7 +1296,7 @@ public final class FakeConsul implements AutoCloseable {
 
     private static String str(Map<String, Object> m, String key) throws HttpError {
         Object v = m.get(key);
-        if (v == null || v == FakeConsulJson.NULL) {
+        if (v == null || v == HarnessJson.NULL) {
             return "";
         }
         if (!(v instanceof String s)) {
@@ -1309,7 +1309,7 @@ public final class FakeConsul implements AutoCloseable {
 
     private static long num(Map<String, Object> m, String key) throws HttpError {
         Object v = m.get(key);
-        if (v == null || v == FakeConsulJson.NULL) {
+        if (v == null || v == HarnessJson.NULL) {
             return 0;
         }
         if (!(v instanceof Long l)) {
@@ -1326,7 +1326,7 @@ public final class FakeConsul implements AutoCloseable {
 
     private static List<String> strings(Map<String, Object> m, String key) throws HttpError {
         Object v = m.get(key);
-        if (v == null || v == FakeConsulJson.NULL) {
+        if (v == null || v == HarnessJson.NULL) {
             return List.of();
         }
         if (!(v instanceof List<?> l) || !l.stream().allMatch(o -> o instanceof String)) {
@@ -1340,7 +1340,7 @@ public final class FakeConsul implements AutoCloseable {
     private static Map<String, String> stringMap(Map<String, Object> m, String key) throws HttpError {
         Object v = m.get(key);
         var out = new LinkedHashMap<String, String>();
-        if (v == null || v == FakeConsulJson.NULL) {
+        if (v == null || v == HarnessJson.NULL) {
             return out;
         }
         if (!(v instanceof Map<?, ?> map)) {
@@ -1360,7 +1360,7 @@ public final class FakeConsul implements AutoCloseable {
     private static Map<String, Object> taggedAddresses(Map<String, Object> def) throws HttpError {
         Object v = def.get("TaggedAddresses");
         var out = new TreeMap<String, Object>(); // Go marshals map keys sorted
-        if (v == null || v == FakeConsulJson.NULL) {
+        if (v == null || v == HarnessJson.NULL) {
             return out;
         }
         if (!(v instanceof Map<?, ?> map)) {
@@ -1418,7 +1418,7 @@ public final class FakeConsul implements AutoCloseable {
 
     private static long duration(Map<String, Object> m, String key) throws HttpError {
         Object v = m.get(key);
-        if (v == null || v == FakeConsulJson.NULL || "".equals(v)) {
+        if (v == null || v == HarnessJson.NULL || "".equals(v)) {
             return 0;
         }
         if (v instanceof Long l) {

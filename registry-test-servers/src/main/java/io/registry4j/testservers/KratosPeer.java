@@ -391,9 +391,9 @@ public final class KratosPeer implements AutoCloseable {
         /** Returns the instance as the peer reads it on stdin (null fields are left out: Go's nil). */
         public String toJson() {
             StringBuilder out = new StringBuilder("{\"id\":");
-            PeerJson.quote(out, id).append(",\"name\":");
-            PeerJson.quote(out, name).append(",\"version\":");
-            PeerJson.quote(out, version);
+            HarnessJson.quote(out, id).append(",\"name\":");
+            HarnessJson.quote(out, name).append(",\"version\":");
+            HarnessJson.quote(out, version);
             Map<String, String> md = metadata;
             if (md != null) {
                 out.append(",\"metadata\":{");
@@ -403,8 +403,8 @@ public final class KratosPeer implements AutoCloseable {
                         out.append(',');
                     }
                     first = false;
-                    PeerJson.quote(out, e.getKey()).append(':');
-                    PeerJson.quote(out, e.getValue());
+                    HarnessJson.quote(out, e.getKey()).append(':');
+                    HarnessJson.quote(out, e.getValue());
                 }
                 out.append('}');
             }
@@ -415,7 +415,7 @@ public final class KratosPeer implements AutoCloseable {
                     if (i > 0) {
                         out.append(',');
                     }
-                    PeerJson.quote(out, eps.get(i));
+                    HarnessJson.quote(out, eps.get(i));
                 }
                 out.append(']');
             }
@@ -432,7 +432,7 @@ public final class KratosPeer implements AutoCloseable {
             if (md instanceof Map<?, ?> m) {
                 metadata = new LinkedHashMap<>();
                 for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
-                    metadata.put(e.getKey(), Objects.requireNonNull(PeerJson.stringOrNull(e.getValue())));
+                    metadata.put(e.getKey(), Objects.requireNonNull(HarnessJson.stringOrNull(e.getValue())));
                 }
             }
             List<String> endpoints = null;
@@ -440,13 +440,13 @@ public final class KratosPeer implements AutoCloseable {
             if (eps instanceof List<?> list) {
                 endpoints = new ArrayList<>();
                 for (Object e : list) {
-                    endpoints.add(Objects.requireNonNull(PeerJson.stringOrNull(e)));
+                    endpoints.add(Objects.requireNonNull(HarnessJson.stringOrNull(e)));
                 }
             }
             return new Instance(
-                    Objects.requireNonNullElse(PeerJson.stringOrNull(map.get("id")), ""),
-                    Objects.requireNonNullElse(PeerJson.stringOrNull(map.get("name")), ""),
-                    Objects.requireNonNullElse(PeerJson.stringOrNull(map.get("version")), ""),
+                    Objects.requireNonNullElse(HarnessJson.stringOrNull(map.get("id")), ""),
+                    Objects.requireNonNullElse(HarnessJson.stringOrNull(map.get("name")), ""),
+                    Objects.requireNonNullElse(HarnessJson.stringOrNull(map.get("version")), ""),
                     metadata,
                     endpoints);
         }
@@ -485,8 +485,8 @@ public final class KratosPeer implements AutoCloseable {
                 for (Object o : list) {
                     if (o instanceof Map<?, ?> m) {
                         resolved.add(new ResolvedAddress(
-                                Objects.requireNonNullElse(PeerJson.stringOrNull(m.get("addr")), ""),
-                                Objects.requireNonNullElse(PeerJson.stringOrNull(m.get("serverName")), "")));
+                                Objects.requireNonNullElse(HarnessJson.stringOrNull(m.get("addr")), ""),
+                                Objects.requireNonNullElse(HarnessJson.stringOrNull(m.get("serverName")), "")));
                     }
                 }
             }
@@ -522,7 +522,7 @@ public final class KratosPeer implements AutoCloseable {
         /** Deregisters {@code id} through Kratos' {@code Deregister} and returns once the peer says so. */
         public void deregister(String id) {
             StringBuilder line = new StringBuilder("{\"deregister\":");
-            PeerJson.quote(line, id).append('}');
+            HarnessJson.quote(line, id).append('}');
             process.send(line.toString());
             process.awaitEvent(Set.of("deregistered"), id, timeout);
         }
@@ -672,7 +672,7 @@ public final class KratosPeer implements AutoCloseable {
                 while ((text = in.readLine()) != null) {
                     Map<String, Object> line;
                     try {
-                        if (!(PeerJson.parse(text) instanceof Map<?, ?> m)) {
+                        if (!(HarnessJson.parseKeepingNumberText(text) instanceof Map<?, ?> m)) {
                             garbage.add(text);
                             continue;
                         }

@@ -7,12 +7,17 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fake Consul agent's own JSON reader and writer, independent of the client code it tests: objects are
- * {@link LinkedHashMap}s, arrays {@link ArrayList}s, numbers {@link Long} or {@link Double}, {@code null} is
- * {@link #NULL}. Written for RFC 8259 input; rejects anything else with {@link IllegalArgumentException}, whose message
- * Consul-style handlers turn into "Request decode failed: ...".
+ * The harness's own JSON, for the fake Consul agent's requests and answers and for the Kratos peer's lines: a
+ * strict RFC 8259 parser to {@link LinkedHashMap}s (document order), {@link ArrayList}s, strings, numbers,
+ * booleans and {@link #NULL}, and a writer of the same. The harness has no JSON library on purpose: it must share
+ * no code with the codecs under test (neither Jackson nor registry-api's {@code KratosJson}).
+ *
+ * <p>Bad input is an {@link IllegalArgumentException} whose message names what is wrong and its offset, worded
+ * like Go's {@code encoding/json}, because the fake Consul agent answers "Request decode failed: " + message as
+ * Consul does. Stateless and thread-safe.
  */
-final class FakeConsulJson {
+final class HarnessJson {
+    /** The parsed form of JSON {@code null}: maps and lists here cannot hold Java null. */
     static final Object NULL = new Object() {
         @Override
         public String toString() {
@@ -20,20 +25,53 @@ final class FakeConsulJson {
         }
     };
 
+    private static final int MAX_DEPTH = 100;
+
     private final String s;
+    private final boolean numbersAsText;
     private int i;
 
-    private FakeConsulJson(String s) {
+    private HarnessJson(String s, boolean numbersAsText) {
         this.s = s;
+        this.numbersAsText = numbersAsText;
     }
 
+    /**
+     * Parses exactly one JSON value; numbers become {@link Long} (integers) or {@link Double}.
+     *
+     * @throws IllegalArgumentException if {@code text} is not exactly one JSON value
+     */
     static Object parse(String text) {
-        var p = new FakeConsulJson(text);
-        p.ws();
-        Object v = p.value(0);
-        p.ws();
-        if (p.i != text.length()) {
-            throw new IllegalArgumentException("invalid character after top-level value at offset " + p.i);
+        return new HarnessJson(text, false).document();
+    }
+
+    /**
+     * Parses exactly one JSON value as {@link #parse} does, but numbers become their source text (the Kratos
+     * peer's lines are compared as written, never rounded through a Java number).
+     *
+     * @throws IllegalArgumentException if {@code text} is not exactly one JSON value
+     */
+    static Object parseKeepingNumberText(String text) {
+        return new HarnessJson(text, true).document();
+    }
+
+    /** Returns {@code value} as a string, or null for JSON null or a missing value. */
+    static @Nullable String stringOrNull(@Nullable Object value) {
+        if (value == null || value == NULL) {
+            return null;
+        }
+        if (value instanceof String str) {
+            return str;
+        }
+        throw new IllegalArgumentException("expected a JSON string, got " + value);
+    }
+
+    private Object document() {
+        ws();
+        Object v = value(0);
+        ws();
+        if (i != s.length()) {
+            throw new IllegalArgumentException("invalid character after top-level value at offset " + i);
         }
         return v;
     }
@@ -49,79 +87,69 @@ final class FakeConsulJson {
     }
 
     private Object value(int depth) {
-        if (depth > 100) {
+        if (depth > MAX_DEPTH) {
             throw error("exceeded max depth");
         }
         if (i >= s.length()) {
             throw error("unexpected end of JSON input");
         }
-        char c = s.charAt(i);
-        switch (c) {
-            case '{' -> {
+        return switch (s.charAt(i)) {
+            case '{' -> object(depth);
+            case '[' -> array(depth);
+            case '"' -> string();
+            case 't' -> literal("true", true);
+            case 'f' -> literal("false", false);
+            case 'n' -> literal("null", NULL);
+            default -> number();
+        };
+    }
+
+    private Map<String, Object> object(int depth) {
+        i++;
+        var map = new LinkedHashMap<String, Object>();
+        ws();
+        if (peek('}')) {
+            i++;
+            return map;
+        }
+        while (true) {
+            ws();
+            if (!peek('"')) {
+                throw error("looking for beginning of object key string");
+            }
+            String k = string();
+            ws();
+            expect(':');
+            ws();
+            map.put(k, value(depth + 1));
+            ws();
+            if (peek(',')) {
                 i++;
-                var map = new LinkedHashMap<String, Object>();
-                ws();
-                if (peek('}')) {
-                    i++;
-                    return map;
-                }
-                while (true) {
-                    ws();
-                    if (!peek('"')) {
-                        throw error("looking for beginning of object key string");
-                    }
-                    String k = string();
-                    ws();
-                    expect(':');
-                    ws();
-                    map.put(k, value(depth + 1));
-                    ws();
-                    if (peek(',')) {
-                        i++;
-                        continue;
-                    }
-                    expect('}');
-                    return map;
-                }
+                continue;
             }
-            case '[' -> {
+            expect('}');
+            return map;
+        }
+    }
+
+    private List<Object> array(int depth) {
+        i++;
+        var list = new ArrayList<Object>();
+        ws();
+        if (peek(']')) {
+            i++;
+            return list;
+        }
+        while (true) {
+            ws();
+            list.add(value(depth + 1));
+            ws();
+            if (peek(',')) {
                 i++;
-                var list = new ArrayList<Object>();
-                ws();
-                if (peek(']')) {
-                    i++;
-                    return list;
-                }
-                while (true) {
-                    ws();
-                    list.add(value(depth + 1));
-                    ws();
-                    if (peek(',')) {
-                        i++;
-                        continue;
-                    }
-                    expect(']');
-                    return list;
-                }
+                continue;
             }
-            case '"' -> {
-                return string();
-            }
-            case 't' -> {
-                literal("true");
-                return true;
-            }
-            case 'f' -> {
-                literal("false");
-                return false;
-            }
-            case 'n' -> {
-                literal("null");
-                return NULL;
-            }
-            default -> {
-                return number();
-            }
+            expect(']');
+            return list;
         }
     }
 
@@ -136,11 +164,12 @@ final class FakeConsulJson {
         i++;
     }
 
-    private void literal(String word) {
+    private Object literal(String word, Object value) {
         if (!s.startsWith(word, i)) {
             throw error("invalid literal");
         }
         i += word.length();
+        return value;
     }
 
     private Object number() {
@@ -162,7 +191,8 @@ final class FakeConsulJson {
         }
         String n = s.substring(start, i);
         try {
-            return fraction ? (Object) Double.parseDouble(n) : (Object) Long.parseLong(n);
+            Object parsed = fraction ? (Object) Double.parseDouble(n) : (Object) Long.parseLong(n);
+            return numbersAsText ? n : parsed;
         } catch (NumberFormatException e) {
             throw error("invalid character in numeric literal '" + n + "'");
         }
@@ -213,6 +243,7 @@ final class FakeConsulJson {
         }
     }
 
+    /** Returns {@code v} (maps, lists, strings, numbers, booleans, null or {@link #NULL}) as compact JSON. */
     static String write(@Nullable Object v) {
         var out = new StringBuilder();
         write(out, v);
@@ -253,7 +284,12 @@ final class FakeConsulJson {
         }
     }
 
-    private static void quote(StringBuilder out, String str) {
+    /**
+     * Appends {@code str} to {@code out} as a JSON string, escaped as Go's {@code encoding/json} does (HTML-safe:
+     * {@code <}, {@code >} and {@code &} as {@code \}{@code u00XX}, as Consul's answers show; Go reads them back
+     * unchanged).
+     */
+    static StringBuilder quote(StringBuilder out, String str) {
         out.append('"');
         for (int k = 0; k < str.length(); k++) {
             char c = str.charAt(k);
@@ -263,7 +299,6 @@ final class FakeConsulJson {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
-                // Go's encoding/json escapes <, > and & in HTML-safe mode, as Consul's answers show.
                 case '<' -> out.append("\\u003c");
                 case '>' -> out.append("\\u003e");
                 case '&' -> out.append("\\u0026");
@@ -276,6 +311,6 @@ final class FakeConsulJson {
                 }
             }
         }
-        out.append('"');
+        return out.append('"');
     }
 }
