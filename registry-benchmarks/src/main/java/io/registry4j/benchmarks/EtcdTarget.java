@@ -4,10 +4,13 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.watch.WatchEvent;
+import io.grpc.stub.StreamObserver;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.etcd.EtcdRegistry;
 import io.registry4j.testservers.EtcdServer;
@@ -63,7 +66,7 @@ final class EtcdTarget implements Target {
 
     @Override
     public String registerAnchor() {
-        return "jetcd lease grant + put";
+        return "jetcd lease grant + keep-alive + put";
     }
 
     @Override
@@ -107,7 +110,8 @@ final class EtcdTarget implements Target {
                 .body();
         return body.lines()
                 .filter(line -> line.startsWith("etcd_debugging_mvcc_watcher_total "))
-                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()))
+                .mapToLong(line -> (long)
+                        Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()))
                 .findFirst()
                 .orElse(-1);
     }
@@ -128,7 +132,19 @@ final class EtcdTarget implements Target {
 
     private static final class JetcdSdk implements Sdk {
         private final Client client;
+        private static final StreamObserver<LeaseKeepAliveResponse> IGNORE = new StreamObserver<>() {
+            @Override
+            public void onNext(LeaseKeepAliveResponse value) {}
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+        };
+
         private final Map<String, Long> leases = new ConcurrentHashMap<>();
+        private final Map<Long, CloseableClient> keepAlives = new ConcurrentHashMap<>();
 
         JetcdSdk(Client client) {
             this.client = client;
@@ -136,7 +152,10 @@ final class EtcdTarget implements Target {
 
         @Override
         public void register(String service, int i) throws Exception {
-            long lease = client.getLeaseClient().grant(15).get(30, TimeUnit.SECONDS).getID();
+            long lease =
+                    client.getLeaseClient().grant(15).get(30, TimeUnit.SECONDS).getID();
+            // A registration that outlives its TTL keeps its lease alive, as registry4j does.
+            keepAlives.put(lease, client.getLeaseClient().keepAlive(lease, IGNORE));
             client.getKVClient()
                     .put(
                             bytes(prefix(service) + Instances.id(i)),
@@ -150,6 +169,10 @@ final class EtcdTarget implements Target {
         public void deregister(String service, int i) throws Exception {
             Long lease = leases.remove(service + "/" + i);
             if (lease != null) {
+                CloseableClient keepAlive = keepAlives.remove(lease);
+                if (keepAlive != null) {
+                    keepAlive.close();
+                }
                 client.getLeaseClient().revoke(lease).get(30, TimeUnit.SECONDS);
             }
         }
@@ -158,17 +181,14 @@ final class EtcdTarget implements Target {
         public AutoCloseable watch(String service, IntConsumer visible) {
             String prefix = prefix(service);
             Watch.Watcher watcher = client.getWatchClient()
-                    .watch(
-                            bytes(prefix),
-                            WatchOption.builder().isPrefix(true).build(),
-                            Watch.listener(response -> {
-                                for (WatchEvent event : response.getEvents()) {
-                                    if (event.getEventType() == WatchEvent.EventType.PUT) {
-                                        String key = event.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
-                                        visible.accept(Instances.number(key.substring(prefix.length())));
-                                    }
-                                }
-                            }));
+                    .watch(bytes(prefix), WatchOption.builder().isPrefix(true).build(), Watch.listener(response -> {
+                        for (WatchEvent event : response.getEvents()) {
+                            if (event.getEventType() == WatchEvent.EventType.PUT) {
+                                String key = event.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
+                                visible.accept(Instances.number(key.substring(prefix.length())));
+                            }
+                        }
+                    }));
             return watcher;
         }
 
@@ -177,19 +197,25 @@ final class EtcdTarget implements Target {
             List<CompletableFuture<?>> pending = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 pending.add(client.getKVClient()
-                        .put(bytes(prefix(service) + Instances.id(i)), ByteSequence.from(Instances.kratosBytes(service, i))));
+                        .put(
+                                bytes(prefix(service) + Instances.id(i)),
+                                ByteSequence.from(Instances.kratosBytes(service, i))));
                 if (pending.size() == 500) {
-                    CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+                    CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
+                            .get(60, TimeUnit.SECONDS);
                     pending.clear();
                 }
             }
-            CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
+                    .get(60, TimeUnit.SECONDS);
         }
 
         @Override
         public int read(String service) throws Exception {
             List<KeyValue> kvs = client.getKVClient()
-                    .get(bytes(prefix(service)), GetOption.builder().isPrefix(true).build())
+                    .get(
+                            bytes(prefix(service)),
+                            GetOption.builder().isPrefix(true).build())
                     .get(30, TimeUnit.SECONDS)
                     .getKvs();
             List<KratosRecord> out = new ArrayList<>(kvs.size());
@@ -201,6 +227,7 @@ final class EtcdTarget implements Target {
 
         @Override
         public void close() {
+            keepAlives.values().forEach(CloseableClient::close);
             client.close();
         }
     }

@@ -1,8 +1,10 @@
 package io.registry4j.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.eureka.EurekaRegistry;
+import io.registry4j.eureka.internal.EurekaInstanceCodec;
 import io.registry4j.testservers.EurekaServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -63,7 +67,7 @@ final class EurekaTarget implements Target {
 
     @Override
     public String registerAnchor() {
-        return "JDK HttpClient POST /apps/{app}";
+        return "JDK HttpClient POST /apps/{app} of the same JSON";
     }
 
     @Override
@@ -105,23 +109,21 @@ final class EurekaTarget implements Target {
         private final HttpClient http;
         private final String base;
         private final List<ScheduledExecutorService> pollers = new ArrayList<>();
+        private final Map<String, Integer> numbers = new ConcurrentHashMap<>();
 
         RestSdk(HttpClient http, String base) {
             this.http = http;
             this.base = base;
         }
 
-        static String body(String service, int i) {
-            String id = Instances.id(i);
-            int port = Instances.port(i);
-            return "{\"instance\":{\"instanceId\":\"" + id + "\",\"hostName\":\"" + Instances.HOST + "\",\"app\":\""
-                    + app(service) + "\",\"ipAddr\":\"" + Instances.HOST + "\",\"vipAddress\":\"" + service
-                    + "\",\"secureVipAddress\":\"" + service + "\",\"status\":\"UP\",\"overriddenStatus\":\"UNKNOWN\","
-                    + "\"port\":{\"$\":" + port + ",\"@enabled\":\"true\"},"
-                    + "\"securePort\":{\"$\":443,\"@enabled\":\"false\"},"
-                    + "\"dataCenterInfo\":{\"@class\":\"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\","
-                    + "\"name\":\"MyOwn\"},\"leaseInfo\":{\"renewalIntervalInSecs\":10,\"durationInSecs\":30},"
-                    + "\"metadata\":{\"zone\":\"zone-a\",\"weight\":\"100\",\"env\":\"bench\",\"version\":\"v1.0.0\"}}}";
+        /** The very JSON registry4j sends (its codec), so that both sides ask the server for the same work. */
+        static byte[] body(String service, int i) {
+            return EurekaInstanceCodec.encode(Instances.of(service, i), 0, System.currentTimeMillis(), 10, 30);
+        }
+
+        static String instanceId(String service, int i) {
+            ServiceInstance instance = Instances.of(service, i);
+            return EurekaInstanceCodec.instanceId(instance, instance.endpoints().get(0));
         }
 
         static List<JsonNode> instances(HttpClient http, String base, String service) throws Exception {
@@ -135,7 +137,8 @@ final class EurekaTarget implements Target {
                 return out;
             }
             check(response.statusCode(), "GET /apps/" + app(service));
-            JsonNode instance = Json.MAPPER.readTree(response.body()).path("application").path("instance");
+            JsonNode instance =
+                    Json.MAPPER.readTree(response.body()).path("application").path("instance");
             if (instance.isArray()) {
                 instance.forEach(out::add);
             } else if (instance.isObject()) {
@@ -155,16 +158,17 @@ final class EurekaTarget implements Target {
             HttpResponse<Void> r = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/apps/" + app(service)))
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body(service, i)))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body(service, i)))
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
             check(r.statusCode(), "POST /apps/" + app(service));
+            numbers.put(instanceId(service, i), i);
         }
 
         @Override
         public void deregister(String service, int i) throws Exception {
             HttpResponse<Void> r = http.send(
-                    HttpRequest.newBuilder(URI.create(base + "/apps/" + app(service) + "/" + Instances.id(i)))
+                    HttpRequest.newBuilder(URI.create(base + "/apps/" + app(service) + "/" + instanceId(service, i)))
                             .DELETE()
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
@@ -183,7 +187,11 @@ final class EurekaTarget implements Target {
                     () -> {
                         try {
                             for (JsonNode instance : instances(http, base, service)) {
-                                visible.accept(Instances.number(instance.path("instanceId").asText()));
+                                Integer i =
+                                        numbers.get(instance.path("instanceId").asText());
+                                if (i != null) {
+                                    visible.accept(i);
+                                }
                             }
                         } catch (Exception e) {
                             // A failed poll is retried at the next tick, as the Eureka client does.

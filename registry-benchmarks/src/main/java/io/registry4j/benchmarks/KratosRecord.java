@@ -12,4 +12,5 @@ import java.util.Map;
  * @param metadata the metadata
  * @param endpoints the endpoints
  */
-public record KratosRecord(String id, String name, String version, Map<String, String> metadata, List<String> endpoints) {}
+public record KratosRecord(
+        String id, String name, String version, Map<String, String> metadata, List<String> endpoints) {}

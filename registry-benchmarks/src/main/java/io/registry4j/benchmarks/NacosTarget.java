@@ -64,8 +64,8 @@ final class NacosTarget implements Target {
         instance.setWeight(100);
         instance.setEphemeral(true);
         instance.setHealthy(true);
-        instance.setMetadata(Map.of(
-                "kind", "grpc", "version", "v1.0.0", "zone", "zone-a", "weight", "100", "env", "bench"));
+        instance.setMetadata(
+                Map.of("kind", "grpc", "version", "v1.0.0", "zone", "zone-a", "weight", "100", "env", "bench"));
         return instance;
     }
 

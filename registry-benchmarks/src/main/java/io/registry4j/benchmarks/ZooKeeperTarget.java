@@ -155,7 +155,10 @@ final class ZooKeeperTarget implements Target {
                     .withMode(AddWatchMode.PERSISTENT_RECURSIVE)
                     .usingWatcher(watcher)
                     .forPath(path);
-            return () -> client.watchers().remove(watcher).ofType(Watcher.WatcherType.Any).forPath(path);
+            return () -> client.watchers()
+                    .remove(watcher)
+                    .ofType(Watcher.WatcherType.Any)
+                    .forPath(path);
         }
 
         @Override
@@ -169,8 +172,10 @@ final class ZooKeeperTarget implements Target {
                         .withMode(CreateMode.PERSISTENT)
                         .inBackground((c, event) -> {
                             if (event.getResultCode() != 0) {
-                                failure.compareAndSet(null, new IllegalStateException("create " + event.getPath()
-                                        + " failed with code " + event.getResultCode()));
+                                failure.compareAndSet(
+                                        null,
+                                        new IllegalStateException("create " + event.getPath() + " failed with code "
+                                                + event.getResultCode()));
                             }
                             done.countDown();
                         })
