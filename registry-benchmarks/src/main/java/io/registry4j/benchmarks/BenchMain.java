@@ -74,7 +74,7 @@ public final class BenchMain {
                         + load + " at start and " + loadAverage() + " at the end (other jobs share the machine)",
                 "- JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                         + "; benchmark JVM -Xms512m -Xmx512m",
-                "- Command: `./mvnw -B -pl registry-benchmarks -am -Pbench verify`"
+                "- Command: `./mvnw -B -pl registry-benchmarks -am -Pbench -DskipTests verify`"
                         + (profile.name().equals("short") ? "" : " `-Dbench.profile=" + profile.name() + "`"),
                 "",
                 "Every figure is registry4j next to the backend's native SDK doing the same work in the same run, "
