@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -109,7 +107,6 @@ final class EurekaTarget implements Target {
         private final HttpClient http;
         private final String base;
         private final List<ScheduledExecutorService> pollers = new ArrayList<>();
-        private final Map<String, Integer> numbers = new ConcurrentHashMap<>();
 
         RestSdk(HttpClient http, String base) {
             this.http = http;
@@ -162,7 +159,6 @@ final class EurekaTarget implements Target {
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
             check(r.statusCode(), "POST /apps/" + app(service));
-            numbers.put(instanceId(service, i), i);
         }
 
         @Override
@@ -187,11 +183,9 @@ final class EurekaTarget implements Target {
                     () -> {
                         try {
                             for (JsonNode instance : instances(http, base, service)) {
-                                Integer i =
-                                        numbers.get(instance.path("instanceId").asText());
-                                if (i != null) {
-                                    visible.accept(i);
-                                }
+                                visible.accept(Instances.number(instance.path("metadata")
+                                        .path(EurekaInstanceCodec.ID)
+                                        .asText()));
                             }
                         } catch (Exception e) {
                             // A failed poll is retried at the next tick, as the Eureka client does.
