@@ -35,7 +35,7 @@ record Profile(
 
     static Profile of(String name) {
         return switch (name) {
-            case "short" -> new Profile(name, 3, 400, 400, 6, 5, 20, 1000, 1000, 100, 1, 2, 3);
+            case "short" -> new Profile(name, 5, 300, 300, 4, 3, 20, 1000, 1000, 100, 1, 2, 3);
             case "long" -> new Profile(name, 5, 2000, 2000, 40, 20, 100, 1000, 1000, 100, 3, 5, 10);
             default -> throw new IllegalArgumentException("profile must be short or long, got '" + name + "'");
         };
