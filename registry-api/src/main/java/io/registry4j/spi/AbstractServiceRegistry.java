@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -111,6 +112,7 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong skipped = new AtomicLong();
     private final Map<String, Boolean> warnedEntries = new ConcurrentHashMap<>();
+    private final List<RegistryObserver> observers = new CopyOnWriteArrayList<>();
 
     /**
      * Sets up the shared machinery; call it first in the backend's constructor.
@@ -139,6 +141,7 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
                 options.keepAliveInterval());
         opener = new WatchOpener(this);
         views = new ServiceViews(backend, opener, scheduler, options.backoff());
+        views.observer(new ObserverFanOut(backend, observers));
         OpenResources.opened(this, backend + " registry " + System.identityHashCode(this));
     }
 
@@ -154,19 +157,47 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
 
         @Override
         public void write(ServiceInstance instance) {
-            r.guard("register " + instance.name() + "/" + instance.id(), () -> r.write(instance));
+            r.guard(
+                    RegistryObserver.Operation.REGISTER,
+                    "register " + instance.name() + "/" + instance.id(),
+                    () -> r.write(instance));
         }
 
         @Override
         public void remove(ServiceInstance instance) {
-            r.guard("deregister " + instance.name() + "/" + instance.id(), () -> r.remove(instance));
+            r.guard(
+                    RegistryObserver.Operation.DEREGISTER,
+                    "deregister " + instance.name() + "/" + instance.id(),
+                    () -> r.remove(instance));
         }
 
         @Override
         public boolean verify(ServiceInstance instance) {
             boolean[] present = {true};
-            r.guard("keepalive of " + instance.name() + "/" + instance.id(), () -> present[0] = r.verify(instance));
+            r.guard(
+                    RegistryObserver.Operation.KEEPALIVE,
+                    "keepalive of " + instance.name() + "/" + instance.id(),
+                    () -> present[0] = r.verify(instance));
             return present[0];
+        }
+    }
+
+    /** Tells every observer added with {@link #addObserver} of each watch delivery. */
+    private record ObserverFanOut(String backend, List<RegistryObserver> observers) implements RegistryObserver {
+        @Override
+        public void call(Operation operation, Duration elapsed, RegistryException.@Nullable Kind error) {
+            // backend calls are reported by guard() directly
+        }
+
+        @Override
+        public void delivered(String service, io.registry4j.WatchEvent.Type type, Duration lag) {
+            for (RegistryObserver o : observers) {
+                try {
+                    o.delivered(service, type, lag);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, backend + ": registry observer failed", e);
+                }
+            }
         }
     }
 
@@ -368,7 +399,7 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
             return cached;
         }
         List<ServiceInstance> read = new ArrayList<>();
-        guard("getService(" + name + ")", () -> read.addAll(read(name)));
+        guard(RegistryObserver.Operation.READ, "getService(" + name + ")", () -> read.addAll(read(name)));
         read.sort(ServiceView.ORDER);
         return List.copyOf(read);
     }
@@ -426,15 +457,54 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
         }
     }
 
-    /** Runs a backend call, wrapping anything but a {@link RegistryException} so native exceptions never leak. */
-    private void guard(String what, Runnable call) {
+    /**
+     * Runs a backend call, wrapping anything but a {@link RegistryException} so native exceptions never leak, and
+     * tells the observers how long it took and how it ended.
+     */
+    private void guard(RegistryObserver.Operation operation, String what, Runnable call) {
+        long start = System.nanoTime();
+        RegistryException.@Nullable Kind error = RegistryException.Kind.INTERNAL;
         try {
             call.run();
+            error = null;
         } catch (RegistryException e) {
+            error = e.kind();
             throw e;
         } catch (RuntimeException e) {
             throw new RegistryException(RegistryException.Kind.INTERNAL, backend, what + " failed: " + e, e);
+        } finally {
+            if (!observers.isEmpty()) {
+                Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+                for (RegistryObserver o : observers) {
+                    try {
+                        o.call(operation, elapsed, error);
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, backend + ": registry observer failed", e);
+                    }
+                }
+            }
         }
+    }
+
+    /**
+     * Adds an observer of this registry's backend calls (for metrics).
+     *
+     * @param observer told of every backend call from now on
+     * @return removes the observer when closed
+     */
+    public final Subscription addObserver(RegistryObserver observer) {
+        Objects.requireNonNull(observer, "observer");
+        observers.add(observer);
+        return () -> observers.remove(observer);
+    }
+
+    /**
+     * The instances this registry keeps registered: registered and not deregistered, whatever their current state.
+     *
+     * @return a snapshot
+     */
+    public final List<ServiceInstance> registeredInstances() {
+        return keeper.registered();
     }
 
     @Override

@@ -59,6 +59,8 @@ public final class ServiceView {
     private long version; // 0 until the first authoritative list
     private boolean stale;
     private boolean closed;
+    private long changedNanos; // System.nanoTime() of the last change listeners are told of
+    private volatile @Nullable RegistryObserver observer;
 
     ServiceView(String backend, String service, Scheduler scheduler, Backoff backoff) {
         this.backend = backend;
@@ -119,6 +121,9 @@ public final class ServiceView {
             if (recovered) {
                 LOG.log(Level.INFO, "{0}: watch of {1} recovered", backend, service);
             }
+            if (differs || recovered) {
+                changedNanos = System.nanoTime();
+            }
             return differs || recovered;
         } finally {
             lock.unlock();
@@ -147,6 +152,7 @@ public final class ServiceView {
             boolean notify = !closed && !stale;
             stale = true;
             if (notify) {
+                changedNanos = System.nanoTime();
                 LOG.log(
                         Level.WARNING,
                         backend + ": watch of " + service + " is stale, keeping the last list: " + cause);
@@ -155,6 +161,11 @@ public final class ServiceView {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Sets who is told of each delivery (with its lag); null for nobody. */
+    void observer(@Nullable RegistryObserver observer) {
+        this.observer = observer;
     }
 
     /** Hands the latest state to every listener's executor; call with no lock held (a direct executor runs here). */
@@ -312,6 +323,7 @@ public final class ServiceView {
         // Touched only by the draining task, which never runs twice at once.
         private long deliveredVersion;
         private boolean deliveredStale;
+        private long eventChangedNanos;
 
         Listening(Executor executor, WatchListener listener, Runnable onClose) {
             this.executor = executor;
@@ -361,6 +373,14 @@ public final class ServiceView {
                     }
                     continue;
                 }
+                RegistryObserver o = observer;
+                if (o != null) {
+                    try {
+                        o.delivered(service, event.type(), Duration.ofNanos(System.nanoTime() - eventChangedNanos));
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, backend + ": registry observer failed", e);
+                    }
+                }
                 try {
                     listener.onEvent(event);
                 } catch (VirtualMachineError e) {
@@ -406,6 +426,7 @@ public final class ServiceView {
                     return null;
                 }
                 list = snapshot;
+                eventChangedNanos = changedNanos;
                 deliveredStale = stale;
                 if (version != 0) {
                     deliveredVersion = version;

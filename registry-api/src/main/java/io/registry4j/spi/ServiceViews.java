@@ -83,6 +83,7 @@ public final class ServiceViews implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private boolean closed;
+    private volatile @Nullable RegistryObserver observer;
 
     /**
      * Creates the views of one registry.
@@ -136,6 +137,15 @@ public final class ServiceViews implements AutoCloseable {
     public @Nullable List<ServiceInstance> fresh(String service) {
         Entry e = entries.get(service);
         return e == null ? null : e.view.fresh();
+    }
+
+    /**
+     * Sets who is told of each watch delivery, for views created from now on (set it before the first watch).
+     *
+     * @param observer the observer, or null for nobody
+     */
+    void observer(@Nullable RegistryObserver observer) {
+        this.observer = observer;
     }
 
     /**
@@ -318,6 +328,7 @@ public final class ServiceViews implements AutoCloseable {
         Entry(String service) {
             this.service = service;
             this.view = new ServiceView(backend, service, scheduler, backoff);
+            this.view.observer(observer);
         }
 
         @Nullable

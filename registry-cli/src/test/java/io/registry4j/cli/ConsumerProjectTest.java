@@ -32,8 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("a consumer project resolves one tested version per library family")
 class ConsumerProjectTest {
     private static final String VERSION = "0.1.0-SNAPSHOT";
-    private static final List<String> MODULES =
-            List.of("registry-api", "registry-etcd", "registry-zookeeper", "registry-eureka", "registry-nacos");
+    private static final List<String> MODULES = List.of(
+            "registry-api",
+            "registry-http-support",
+            "registry-etcd",
+            "registry-zookeeper",
+            "registry-eureka",
+            "registry-nacos",
+            "registry-consul");
     /** Families whose artifacts are released together under one version. */
     private static final List<Pattern> FAMILIES = List.of(
             Pattern.compile("io\\.netty:netty-(?!tcnative).*"),
@@ -52,8 +58,10 @@ class ConsumerProjectTest {
     @Test
     @DisplayName("every backend with registry-bom imported: the BOM gives the tested versions")
     void everyBackendWithTheBom(@TempDir Path dir) throws Exception {
-        Map<String, String> resolved =
-                resolve(dir, true, List.of("registry-etcd", "registry-zookeeper", "registry-eureka", "registry-nacos"));
+        Map<String, String> resolved = resolve(
+                dir,
+                true,
+                List.of("registry-etcd", "registry-zookeeper", "registry-eureka", "registry-nacos", "registry-consul"));
         check(resolved);
     }
 

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Compiles every {@code ```java} block of the project's README against the reactor's classes (this module's test
- * class path holds the API and every backend), so that an example cannot drift from the API. A block that declares
- * a class is compiled as written, imports included; any other block is compiled as the body of a method that may
- * throw, with {@code io.registry4j.*}, {@code java.util.*} and {@code java.util.concurrent.*} imported.
+ * class path holds the API, every backend and registry-grpc), so that an example cannot drift from the API. A block
+ * that declares a class is compiled as written, imports included; any other block is compiled as the body of a method
+ * that may throw, with {@code io.registry4j.*}, {@code io.registry4j.grpc.*}, {@code io.grpc.*}, {@code java.util.*}
+ * and {@code java.util.concurrent.*} imported.
  */
 @DisplayName("the README's Java examples compile")
 class ReadmeSnippetsTest {
@@ -82,7 +83,8 @@ class ReadmeSnippetsTest {
         if (block.contains("class ") || block.contains("record ") || block.contains("interface ")) {
             return block;
         }
-        return "import io.registry4j.*;\nimport java.util.*;\nimport java.util.concurrent.*;\n\nclass ReadmeBlock"
+        return "import io.registry4j.*;\nimport io.registry4j.grpc.*;\nimport io.grpc.*;\nimport java.util.*;\n"
+                + "import java.util.concurrent.*;\n\nclass ReadmeBlock"
                 + index + " {\n    void run() throws Exception {\n" + block + "\n    }\n}\n";
     }
 

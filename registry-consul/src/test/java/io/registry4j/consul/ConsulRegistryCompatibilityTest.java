@@ -2,6 +2,7 @@ package io.registry4j.consul;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.registry4j.Backoff;
 import io.registry4j.RegistrationEvent;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
@@ -67,7 +68,24 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
 
     @Override
     protected ServiceRegistry newRegistry() {
-        ConsulRegistry registry = ConsulTestSupport.builder(server()).build();
+        return track(ConsulTestSupport.builder(server()).build());
+    }
+
+    @Override
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
+        return track(ConsulTestSupport.builder(server()).backoff(backoff).build());
+    }
+
+    /**
+     * Consul's agent API has no compare-and-set: {@code PUT /v1/agent/service/register} replaces a service of the
+     * same id, whoever registered it, and Kratos' Consul registry relies on that to update.
+     */
+    @Override
+    protected String takeoverUndetectable() {
+        return "Consul's PUT /v1/agent/service/register replaces a service of the same id, with no compare-and-set";
+    }
+
+    private static ConsulRegistry track(ConsulRegistry registry) {
         Set<ServiceInstance> held = ConcurrentHashMap.newKeySet();
         registry.addRegistrationListener(Runnable::run, e -> {
             if (e.state() == RegistrationEvent.State.REGISTERED || e.state() == RegistrationEvent.State.RESTORED) {
@@ -89,7 +107,8 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
                     Fault.SESSION_EXPIRY,
                     Fault.DELETE_BEHIND_BACK,
                     Fault.DROP_WATCH,
-                    Fault.GARBAGE_ENTRY);
+                    Fault.GARBAGE_ENTRY,
+                    Fault.WATCH_COUNT);
         } else {
             String reason = "the agent comes from REGISTRY4J_TEST_CONSUL and only the fake Consul injects faults";
             for (Fault f : Fault.values()) {

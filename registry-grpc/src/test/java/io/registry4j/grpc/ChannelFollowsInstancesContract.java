@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testkit.RegistryLeakCheck;
@@ -132,10 +130,8 @@ abstract class ChannelFollowsInstancesContract {
                 .untilAsserted(() -> assertThat(answering(channel, 6)).containsExactly("c"));
 
         // The standard health service of the remaining instance answers through the same channel.
-        HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(5, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.getDefaultInstance());
-        assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        int health = LoopbackGrpcServer.health(channel, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS));
+        assertThat(health).as("health check status").isEqualTo(LoopbackGrpcServer.SERVING);
     }
 
     @Test

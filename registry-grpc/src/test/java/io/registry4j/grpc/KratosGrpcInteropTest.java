@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.etcd.EtcdRegistry;
@@ -109,11 +107,12 @@ class KratosGrpcInteropTest {
                             "kratos-interop:///kratos-hello?metadata.zone=z1", InsecureChannelCredentials.create())
                     .build();
             try {
-                HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
-                        .withWaitForReady()
-                        .withDeadlineAfter(patience().toMillis(), TimeUnit.MILLISECONDS)
-                        .check(HealthCheckRequest.getDefaultInstance());
-                assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+                int health = LoopbackGrpcServer.health(
+                        channel,
+                        CallOptions.DEFAULT
+                                .withWaitForReady()
+                                .withDeadlineAfter(patience().toMillis(), TimeUnit.MILLISECONDS));
+                assertThat(health).as("Kratos' health check status").isEqualTo(LoopbackGrpcServer.SERVING);
                 assertThat(LoopbackGrpcServer.whoami(channel)).isEqualTo("go-1");
 
                 // Kratos deregisters when it stops: the Java channel learns the service is empty.

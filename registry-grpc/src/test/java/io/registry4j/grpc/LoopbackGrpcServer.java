@@ -1,6 +1,10 @@
 package io.registry4j.grpc;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Empty;
 import com.google.protobuf.StringValue;
+import com.google.protobuf.WireFormat;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
@@ -8,11 +12,13 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
-import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.registry4j.ServiceInstance;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,8 +26,10 @@ import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real gRPC server on loopback (Netty transport): gRPC's standard health service, and one unary method that answers
- * with the server's name, so that a test sees which server a call reached.
+ * A real gRPC server on loopback (Netty transport): gRPC's standard health check ({@code grpc.health.v1.Health/Check},
+ * wire-compatible with grpc-services and Go's {@code grpc_health_v1}, written here on protobuf's wire format so that the
+ * module's tests run on the gRPC version registry-bom aligns), and one unary method that answers with the server's
+ * name, so that a test sees which server a call reached.
  */
 final class LoopbackGrpcServer implements AutoCloseable {
 
@@ -37,6 +45,24 @@ final class LoopbackGrpcServer implements AutoCloseable {
                     .setResponseMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
                     .build();
 
+    /** {@code grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING}. */
+    static final int SERVING = 1;
+
+    /** {@code grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING}. */
+    static final int NOT_SERVING = 2;
+
+    /**
+     * {@code grpc.health.v1.Health/Check} for the whole server: the request is a {@code HealthCheckRequest} with no
+     * service name, which has no field on the wire (as {@code google.protobuf.Empty}); the answer is the {@code
+     * HealthCheckResponse}'s status (field 1), as its number.
+     */
+    static final MethodDescriptor<Empty, Integer> HEALTH_CHECK = MethodDescriptor.<Empty, Integer>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName("grpc.health.v1.Health", "Check"))
+            .setRequestMarshaller(ProtoUtils.marshaller(Empty.getDefaultInstance()))
+            .setResponseMarshaller(new ServingStatusMarshaller())
+            .build();
+
     private static final InetAddress LOOPBACK;
 
     static {
@@ -49,7 +75,7 @@ final class LoopbackGrpcServer implements AutoCloseable {
 
     private final String name;
     private final Server server;
-    private final HealthStatusManager health = new HealthStatusManager();
+    private volatile int status = SERVING;
 
     private LoopbackGrpcServer(String name) {
         this.name = name;
@@ -61,7 +87,12 @@ final class LoopbackGrpcServer implements AutoCloseable {
                 .build();
         server = NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, 0))
                 .addService(whoami)
-                .addService(health.getHealthService())
+                .addService(ServerServiceDefinition.builder("grpc.health.v1.Health")
+                        .addMethod(HEALTH_CHECK, ServerCalls.asyncUnaryCall((request, response) -> {
+                            response.onNext(status);
+                            response.onCompleted();
+                        }))
+                        .build())
                 .build();
         try {
             server.start();
@@ -106,9 +137,18 @@ final class LoopbackGrpcServer implements AutoCloseable {
                 .getValue();
     }
 
+    /**
+     * One health check through a channel.
+     *
+     * @return the serving status's number, such as {@link #SERVING}
+     */
+    static int health(Channel channel, CallOptions options) {
+        return ClientCalls.blockingUnaryCall(channel, HEALTH_CHECK, options, Empty.getDefaultInstance());
+    }
+
     @Override
     public void close() {
-        health.enterTerminalState();
+        status = NOT_SERVING;
         server.shutdownNow();
         try {
             server.awaitTermination(10, TimeUnit.SECONDS);
@@ -120,5 +160,41 @@ final class LoopbackGrpcServer implements AutoCloseable {
     @Override
     public String toString() {
         return name + "@" + endpoint();
+    }
+
+    /** The status field (1, an enum) of {@code grpc.health.v1.HealthCheckResponse}, on protobuf's wire format. */
+    private static final class ServingStatusMarshaller implements MethodDescriptor.Marshaller<Integer> {
+        private static final int STATUS_TAG = (1 << 3) | WireFormat.WIRETYPE_VARINT; // field 1, varint
+
+        @Override
+        public InputStream stream(Integer value) {
+            var out = new ByteArrayOutputStream();
+            CodedOutputStream coded = CodedOutputStream.newInstance(out);
+            try {
+                coded.writeEnum(1, value);
+                coded.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new ByteArrayInputStream(out.toByteArray());
+        }
+
+        @Override
+        public Integer parse(InputStream stream) {
+            CodedInputStream coded = CodedInputStream.newInstance(stream);
+            int value = 0; // proto3: an absent enum is its first value, UNKNOWN
+            try {
+                for (int tag = coded.readTag(); tag != 0; tag = coded.readTag()) {
+                    if (tag == STATUS_TAG) {
+                        value = coded.readEnum();
+                    } else if (!coded.skipField(tag)) {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return value;
+        }
     }
 }

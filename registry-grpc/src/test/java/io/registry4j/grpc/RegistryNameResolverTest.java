@@ -137,6 +137,32 @@ class RegistryNameResolverTest {
     }
 
     @Test
+    void dialsHostsWithAnUnderscoreAndSkipsEndpointsWithoutAPortAsKratosWritesThem() {
+        // Written by a Kratos service, as Kratos' registries accept them: a Docker Compose host name, and no port.
+        server.putRaw(
+                "orders",
+                "k1",
+                "{\"id\":\"k1\",\"name\":\"orders\",\"version\":\"v1\",\"metadata\":{},"
+                        + "\"endpoints\":[\"grpc://orders_svc:9001\",\"grpc://127.0.0.1\"]}");
+        server.putRaw(
+                "orders",
+                "k2",
+                "{\"id\":\"k2\",\"name\":\"orders\",\"version\":\"v1\",\"metadata\":{},"
+                        + "\"endpoints\":[\"grpc://127.0.0.1:9002\"]}");
+
+        start(registry, "discovery:///orders");
+
+        List<EquivalentAddressGroup> groups = results.awaitValue();
+        assertThat(groups).hasSize(2);
+        assertThat(groups.get(0).getAddresses()).singleElement().satisfies(a -> {
+            InetSocketAddress address = (InetSocketAddress) a;
+            assertThat(address.getHostString()).isEqualTo("orders_svc");
+            assertThat(address.getPort()).isEqualTo(9001);
+        });
+        assertThat(groups.get(1).getAddresses()).containsExactly(loopback(9002));
+    }
+
+    @Test
     void anEmptyServiceIsUnavailableNamingTheService() {
         start(registry, "discovery:///orders");
 

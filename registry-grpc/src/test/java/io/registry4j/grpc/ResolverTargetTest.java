@@ -66,7 +66,7 @@ class ResolverTargetTest {
                 .withMessageContaining("'discovery:///'")
                 .withMessageContaining("names no service");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> ResolverTarget.parseDiscovery(URI.create("discovery:///bad_name!")))
+                .isThrownBy(() -> ResolverTarget.parseDiscovery(URI.create("discovery:///orders/v1")))
                 .withMessageContaining("invalid service");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> ResolverTarget.parseDiscovery(URI.create("discovery:///orders?ttl=5s")))
@@ -89,7 +89,7 @@ class ResolverTargetTest {
     void secretsInATargetAreNotRepeatedInMessages() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> ResolverTarget.parseRegistryUrl(
-                        URI.create("registry4j://etcd/bad_name!?address=h:1&password=hunter2")))
+                        URI.create("registry4j://etcd/orders/v1?address=h:1&password=hunter2")))
                 .withMessageNotContaining("hunter2");
     }
 }

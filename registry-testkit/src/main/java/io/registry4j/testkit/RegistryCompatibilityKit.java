@@ -584,6 +584,26 @@ public abstract class RegistryCompatibilityKit {
         }
 
         @Test
+        @DisplayName("an endpoint host with an underscore (a Docker Compose service name) round-trips")
+        void underscoreHostRoundTrips() {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("underscore");
+            ServiceInstance x = ServiceInstance.builder()
+                    .id("x1")
+                    .name(s)
+                    .version("1")
+                    .endpoint("grpc://orders_svc:10900")
+                    .endpoint("http://orders_svc.internal:10080")
+                    .build();
+            a.register(x);
+            awaitInstances(b, s, List.of(x));
+            assertThat(b.getService(s).get(0).endpoints())
+                    .containsExactly(
+                            URI.create("grpc://orders_svc:10900"), URI.create("http://orders_svc.internal:10080"));
+        }
+
+        @Test
         @DisplayName("an empty version and empty metadata round-trip")
         void emptyVersionAndMetadataRoundTrip() {
             ServiceRegistry a = client();

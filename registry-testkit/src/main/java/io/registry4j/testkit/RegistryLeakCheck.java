@@ -52,6 +52,9 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
             // The kit's and JUnit's own helpers: the kit ends its waiters, JUnit keeps one timeout watcher.
             Pattern.compile("kit-waiter|cli-test-run|awaitility\\[.*|junit-jupiter-timeout-watcher"),
             Pattern.compile(RegistryThreads.PREFIX + "testservers-.*"),
+            // The JDK's HttpServer (com.sun.net.httpserver), whose thread names are fixed: in-process fake servers
+            // (the fake Consul agent) run on it, and restart it in fault tests. registry4j itself serves nothing.
+            Pattern.compile("HTTP-Dispatcher|idle-timeout-task"),
             // ZooKeeper's in-process test server (curator-test) and its restarts, and ZooKeeper clients that tests
             // build on their main thread (registry4j's own are named registry4j-zookeeper-…).
             Pattern.compile("zkservermainrunner|main-SendThread\\(.*\\)|main-EventThread"),

@@ -1,5 +1,6 @@
 package io.registry4j.consul.internal;
 
+import io.registry4j.Endpoints;
 import io.registry4j.ServiceInstance;
 import io.registry4j.http.internal.Json;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -121,7 +123,7 @@ public final class ConsulInstanceCodec {
             }
             var address = new LinkedHashMap<String, Object>();
             address.put("Address", endpoint.toString());
-            address.put("Port", endpoint.getPort());
+            address.put("Port", Endpoints.port(endpoint));
             tagged.put(key, address);
             keys.add(key);
         }
@@ -132,7 +134,7 @@ public final class ConsulInstanceCodec {
         body.put("Meta", encodeMetadata(instance.metadata()));
         URI first = instance.endpoints().get(0);
         body.put("Address", bareHost(first));
-        body.put("Port", first.getPort());
+        body.put("Port", Endpoints.port(first));
         body.put("TaggedAddresses", tagged);
         var checks = new ArrayList<Object>();
         var ttl = new LinkedHashMap<String, Object>();
@@ -152,7 +154,7 @@ public final class ConsulInstanceCodec {
                         && (scheme.equals("http") || scheme.equals("https"))) {
                     c.put("HTTP", endpoint.toString());
                 } else {
-                    c.put("TCP", endpoint.getHost() + ":" + endpoint.getPort());
+                    c.put("TCP", Endpoints.host(endpoint) + ":" + Endpoints.port(endpoint));
                 }
                 c.put("Interval", goDuration(settings.checkInterval()));
                 c.put("Timeout", "5s");
@@ -166,7 +168,7 @@ public final class ConsulInstanceCodec {
 
     /** The host as Consul wants it in {@code Address}: IPv6 without brackets, as Go's {@code SplitHostPort} gives. */
     private static String bareHost(URI endpoint) {
-        String host = endpoint.getHost();
+        String host = Objects.requireNonNull(Endpoints.host(endpoint), "host"); // registered instances have one
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
@@ -347,7 +349,7 @@ public final class ConsulInstanceCodec {
     private static URI endpoint(String key, String address) {
         try {
             URI u = new URI(address);
-            if (u.getScheme() == null || u.getHost() == null || u.getPort() < 1) {
+            if (u.getScheme() == null || Endpoints.host(u) == null || Endpoints.port(u) < 1) {
                 throw new IllegalArgumentException(
                         "TaggedAddresses[" + key + "].Address is not a URL with host and port: '" + address + "'");
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.registry4j.Endpoints;
 import io.registry4j.ServiceInstance;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -144,8 +145,8 @@ public final class EurekaInstanceCodec {
                 && (endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty())
                 && endpoint.getRawQuery() == null
                 && endpoint.getRawFragment() == null;
-        String readable =
-                sanitize(instance.id()) + ":" + sanitize(scheme) + ":" + sanitize(host) + ":" + endpoint.getPort();
+        String readable = sanitize(instance.id()) + ":" + sanitize(scheme) + ":" + sanitize(host) + ":"
+                + Endpoints.port(endpoint);
         if (exact) {
             return readable;
         }
@@ -191,7 +192,7 @@ public final class EurekaInstanceCodec {
 
     /** The host of an endpoint without IPv6 brackets, as Eureka's {@code ipAddr} holds it. */
     static String hostOf(URI endpoint) {
-        String host = endpoint.getHost();
+        String host = Objects.requireNonNull(Endpoints.host(endpoint), "host"); // registered instances have one
         if (host.length() > 1 && host.charAt(0) == '[' && host.charAt(host.length() - 1) == ']') {
             return host.substring(1, host.length() - 1);
         }
@@ -232,7 +233,7 @@ public final class EurekaInstanceCodec {
             ServiceInstance instance, int index, long rev, int renewalSeconds, int durationSeconds) {
         URI endpoint = instance.endpoints().get(index);
         String host = hostOf(endpoint);
-        int port = endpoint.getPort();
+        int port = Endpoints.port(endpoint);
         boolean secure = SECURE_SCHEMES.contains(endpoint.getScheme().toLowerCase(Locale.ROOT));
         var out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = JSON.createGenerator(out)) {
@@ -780,8 +781,8 @@ public final class EurekaInstanceCodec {
             } catch (java.net.URISyntaxException e) {
                 return null;
             }
-            String host = uri.getHost();
-            if (uri.getScheme() == null || host == null || uri.getPort() != port) {
+            String host = Endpoints.host(uri);
+            if (uri.getScheme() == null || host == null || Endpoints.port(uri) != port) {
                 return null;
             }
             return unbracket(host).equalsIgnoreCase(unbracket(ip.strip())) ? uri : null;

@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.StatusOr;
 import io.grpc.SynchronizationContext;
 import io.registry4j.Discovery;
+import io.registry4j.Endpoints;
 import io.registry4j.ServiceInstance;
 import io.registry4j.Subscription;
 import io.registry4j.WatchEvent;
@@ -252,7 +253,7 @@ public final class RegistryNameResolver extends NameResolver {
                 String scheme = endpoint.getScheme();
                 if (scheme != null && scheme.toLowerCase(Locale.ROOT).equals(endpointScheme)) {
                     SocketAddress a = socketAddress(endpoint);
-                    if (seen.add(a)) {
+                    if (a != null && seen.add(a)) {
                         addresses.add(a);
                     }
                 }
@@ -272,13 +273,22 @@ public final class RegistryNameResolver extends NameResolver {
         return StatusOr.fromValue(List.copyOf(groups));
     }
 
-    private static SocketAddress socketAddress(URI endpoint) {
-        String host = Objects.requireNonNull(endpoint.getHost(), "host"); // ServiceInstance checked it
+    /**
+     * The address to dial, or null for an endpoint with no port: registries read some such entries as Kratos does,
+     * but there is nothing to dial. Hosts are parsed by {@link Endpoints}, so names with {@code _} (Docker Compose
+     * services) dial as they do from Kratos.
+     */
+    private static @Nullable SocketAddress socketAddress(URI endpoint) {
+        String host = Endpoints.host(endpoint);
+        int port = Endpoints.port(endpoint);
+        if (host == null || port < 1) {
+            return null;
+        }
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
         // An IP literal is parsed without a lookup; a host name is looked up here, on the offload executor.
-        return new InetSocketAddress(host, endpoint.getPort());
+        return new InetSocketAddress(host, port);
     }
 
     @Override

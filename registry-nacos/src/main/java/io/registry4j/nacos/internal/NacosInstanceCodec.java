@@ -1,6 +1,7 @@
 package io.registry4j.nacos.internal;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import io.registry4j.Endpoints;
 import io.registry4j.ServiceInstance;
 import io.registry4j.nacos.NacosLayout;
 import java.net.URI;
@@ -188,7 +189,8 @@ public final class NacosInstanceCodec {
         for (int i = 0; i < endpoints.size(); i++) {
             URI endpoint = endpoints.get(i);
             String scheme = endpoint.getScheme();
-            String host = unbracket(Objects.requireNonNull(endpoint.getHost()));
+            String host = unbracket(Objects.requireNonNull(Endpoints.host(endpoint), "host"));
+            int port = Endpoints.port(endpoint);
             Map<String, String> metadata = new TreeMap<>(instance.metadata());
             metadata.put(ID, instance.id());
             metadata.put(VERSION, instance.version());
@@ -196,7 +198,7 @@ public final class NacosInstanceCodec {
             if (endpoints.size() > 1) {
                 metadata.put(INDEX, Integer.toString(i));
             }
-            if (!endpoint.toString().equals(plainEndpoint(scheme, host, endpoint.getPort()))) {
+            if (!endpoint.toString().equals(plainEndpoint(scheme, host, port))) {
                 metadata.put(ENDPOINT, endpoint.toString());
             }
             if (layout == NacosLayout.KRATOS) {
@@ -206,7 +208,7 @@ public final class NacosInstanceCodec {
             }
             Instance n = new Instance();
             n.setIp(host);
-            n.setPort(endpoint.getPort());
+            n.setPort(port);
             n.setWeight(weight);
             n.setClusterName(cluster);
             n.setEphemeral(true);
