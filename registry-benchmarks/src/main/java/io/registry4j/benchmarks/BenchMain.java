@@ -128,9 +128,9 @@ public final class BenchMain {
                 + "into an intermediate map, then builds a validated ServiceInstance (every endpoint parsed as a URI, "
                 + "the name, id and metadata rules checked, immutable copies), where the anchor leaves Jackson's "
                 + "strings as they are. Unescaped strings are now read as one substring (about a fifth less "
-                + "allocation than before); the rest needs a streaming decoder straight into the builder. A cold "
-                + "read of 10,000 instances stays within budget on both backends: the server and the network "
-                + "dominate it. (2) *CPU of one change in a 10,000-instance service*: the shared service view "
+                + "allocation than before); the rest needs a streaming decoder straight into the builder. In a cold "
+                + "read of 10,000 instances the server and the network weigh as much as the decode: that row "
+                + "lands near its budget on etcd and within it on ZooKeeper. (2) *CPU of one change in a 10,000-instance service*: the shared service view "
                 + "(io.registry4j.spi.ServiceViews) republishes the whole list on every change: the backend copies "
                 + "its 10,000 instances, the view sorts a copy and compares it with the last snapshot element by "
                 + "element, where the SDK's listener gets the one event. O(n) per change; an incremental snapshot "
@@ -338,7 +338,7 @@ public final class BenchMain {
                 log(t.backend() + ": seeding " + size + " instances");
                 sdk.seed(service, size);
                 int[] counts = new int[2];
-                int samples = size >= 10_000 ? Math.max(2, profile.readSamples() / 2) : profile.readSamples();
+                int samples = profile.readSamples();
                 List<List<long[]>> result = interleave(
                         samples,
                         2,
