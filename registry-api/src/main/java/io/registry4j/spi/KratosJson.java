@@ -317,6 +317,18 @@ public final class KratosJson {
 
         private String string() {
             pos++; // "
+            // Fast path, the common case: no escape before the closing quote, so the text is one substring.
+            for (int i = pos; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '"') {
+                    String text = s.substring(pos, i);
+                    pos = i + 1;
+                    return text;
+                }
+                if (c == '\\' || c < 0x20) {
+                    break; // an escape or a control character: the slow path decodes or rejects it
+                }
+            }
             var out = new StringBuilder();
             while (true) {
                 if (pos >= s.length()) {

@@ -110,7 +110,9 @@ public final class ServiceView {
             }
             boolean recovered = stale;
             stale = false;
-            boolean differs = version == 0 || !sorted.equals(snapshot);
+            // A size that differs (an instance added or removed, the usual change) needs no element-by-element
+            // comparison, which costs a full equals of every instance before the change in a large service.
+            boolean differs = version == 0 || sorted.size() != snapshot.size() || !sorted.equals(snapshot);
             if (differs) {
                 snapshot = sorted;
                 version++;

@@ -97,6 +97,23 @@ class KratosJsonTest {
     }
 
     @Test
+    void decodesPlainAndEscapedStringsAlike() {
+        // Plain strings take the substring fast path; an escape anywhere sends the string to the full decoder.
+        ServiceInstance i = KratosJson.decode("{\"id\":\"plain-id\",\"name\":\"s\",\"version\":\"v\\\"1\\\"\","
+                + "\"metadata\":{\"a\\tb\":\"x\\u0041y\",\"k\":\"end\\\\\"},"
+                + "\"endpoints\":[\"grpc://127.0.0.1:9000\"]}");
+        assertThat(i.id()).isEqualTo("plain-id");
+        assertThat(i.version()).isEqualTo("v\"1\"");
+        assertThat(i.metadata()).containsEntry("a\tb", "xAy").containsEntry("k", "end\\");
+        assertThatThrownBy(() -> KratosJson.decode("{\"id\":\"a\u0001\",\"name\":\"b\",\"endpoints\":[\"h://x:1\"]}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("control character");
+        assertThatThrownBy(() -> KratosJson.decode("{\"id\":\"abc"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unterminated string");
+    }
+
+    @Test
     void refusesAbsurdNesting() {
         assertThatThrownBy(() -> KratosJson.decode("[".repeat(10_000))).hasMessageContaining("nesting");
     }

@@ -102,6 +102,19 @@ class ServiceViewsTest {
     }
 
     @Test
+    void aChangeThatKeepsTheSizeIsStillDelivered() throws Exception {
+        Watcher w = views.watch("s");
+        ServiceViews.Sink sink = source.last("s");
+        sink.update(List.of(inst("a"), inst("b")));
+        assertThat(next(w)).containsExactly(inst("a"), inst("b"));
+        ServiceInstance changed = inst("b").toBuilder().version("v2").build();
+        sink.update(List.of(inst("a"), changed));
+        assertThat(next(w)).containsExactly(inst("a"), changed);
+        sink.update(List.of(inst("a"), inst("c")));
+        assertThat(next(w)).containsExactly(inst("a"), inst("c"));
+    }
+
+    @Test
     void staleKeepsTheListAndRecoveryIsReportedToListeners() {
         var events = new CopyOnWriteArrayList<WatchEvent>();
         views.watch("s", Runnable::run, events::add);

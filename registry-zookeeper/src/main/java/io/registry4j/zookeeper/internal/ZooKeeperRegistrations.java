@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.curator.framework.CuratorFramework;
@@ -168,22 +169,33 @@ public final class ZooKeeperRegistrations {
             tracked.put(path, new Target(instance.name(), instance.id()));
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
                 long session = currentSession();
-                // Arms the watch on our node before changing it, so a deletion right after the write is seen too.
-                CuratorEvent found = calls.call(
-                        deadline,
+                // Arms the watch on our node before changing it, so a deletion right after the write is seen too; the
+                // create follows in the same round trip: ZooKeeper applies one session's requests in the order sent,
+                // so the watch is armed before the node appears. Where the node exists the create fails harmlessly and
+                // what the check found decides, as if the create had never been sent.
+                CompletableFuture<CuratorEvent> checking = calls.start(
                         "check " + path,
                         cb -> watching.checkExists()
                                 .usingWatcher(ownNodeWatcher)
                                 .inBackground(cb)
                                 .forPath(path));
+                CompletableFuture<CuratorEvent> creating = startCreate(path, data);
+                CuratorEvent found = calls.await(deadline, "check " + path, checking);
+                CuratorEvent made = calls.await(deadline, "create " + path, creating);
                 Code code = ZooKeeperCalls.code(found);
-                Stat stat = found.getStat();
-                if (code == Code.NONODE || (code == Code.OK && stat == null)) {
-                    if (create(deadline, path, data)) {
+                if (code != Code.OK && code != Code.NONODE) {
+                    throw ZooKeeperCalls.failure("check " + path, code);
+                }
+                if (code == Code.NONODE || ZooKeeperCalls.code(made) == Code.OK) {
+                    if (created(path, made)) {
                         return;
                     }
-                } else if (code != Code.OK) {
-                    throw ZooKeeperCalls.failure("check " + path, code);
+                    continue; // created by someone else meanwhile, or a parent vanished: look again
+                }
+                // The node exists: whatever the create met (NODEEXISTS, a refusal) is moot; the check decides.
+                Stat stat = found.getStat();
+                if (stat == null) {
+                    // Nothing to decide on: look again.
                 } else if (stat.getEphemeralOwner() == session && session != 0) {
                     if (update(deadline, path, data, stat.getVersion())) {
                         return;
@@ -215,10 +227,9 @@ public final class ZooKeeperRegistrations {
                 : "another live session, 0x" + Long.toHexString(session);
     }
 
-    /** Creates the node; false if it appeared meanwhile, so the caller looks again. */
-    private boolean create(Deadline deadline, String path, byte[] data) {
-        CuratorEvent created = calls.call(
-                deadline,
+    /** Sends the create of the node. */
+    private CompletableFuture<CuratorEvent> startCreate(String path, byte[] data) {
+        return calls.start(
                 "create " + path,
                 cb -> client.create()
                         .creatingParentsIfNeeded()
@@ -226,6 +237,10 @@ public final class ZooKeeperRegistrations {
                         .withACL(acl, true)
                         .inBackground(cb)
                         .forPath(path, data));
+    }
+
+    /** Whether a create made the node; false if it existed (or a parent vanished), so the caller looks again. */
+    private boolean created(String path, CuratorEvent created) {
         Code code = ZooKeeperCalls.code(created);
         if (code == Code.OK) {
             Stat stat = created.getStat();

@@ -1,0 +1,220 @@
+package io.registry4j.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.registry4j.ServiceInstance;
+import io.registry4j.ServiceRegistry;
+import io.registry4j.eureka.EurekaRegistry;
+import io.registry4j.eureka.internal.EurekaInstanceCodec;
+import io.registry4j.testservers.EurekaServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/**
+ * Eureka: Netflix's server in a child JVM; the anchor is the REST API through the JDK {@link HttpClient} (what the
+ * Eureka client does underneath), polled at the same interval as registry4j's refresh.
+ */
+final class EurekaTarget implements Target {
+    /** registry4j's refresh interval and the anchor's poll interval. */
+    static final Duration POLL = Duration.ofMillis(500);
+
+    private final EurekaServer server;
+    private final HttpClient probe = HttpClient.newHttpClient();
+
+    EurekaTarget() {
+        server = EurekaServer.start();
+    }
+
+    static ServiceRegistry open(String address) {
+        return EurekaRegistry.builder().server(address).refreshInterval(POLL).build();
+    }
+
+    static String app(String service) {
+        return service.toUpperCase(Locale.ROOT);
+    }
+
+    @Override
+    public String backend() {
+        return "Eureka";
+    }
+
+    @Override
+    public String address() {
+        return server.baseUri().toString();
+    }
+
+    @Override
+    public ServiceRegistry openRegistry() {
+        return open(address());
+    }
+
+    @Override
+    public Sdk openSdk() {
+        return new RestSdk(HttpClient.newHttpClient(), address());
+    }
+
+    @Override
+    public String registerAnchor() {
+        return "JDK HttpClient POST /apps/{app} of the same JSON";
+    }
+
+    @Override
+    public String watchAnchor() {
+        return "GET /apps/{app} polled every " + POLL.toMillis() + " ms (registry4j refreshes as often)";
+    }
+
+    @Override
+    public String readAnchor() {
+        return "JDK HttpClient GET /apps/{app} + Jackson tree";
+    }
+
+    @Override
+    public boolean fastPropagation() {
+        return false;
+    }
+
+    @Override
+    public List<Integer> readSizes(Profile profile) {
+        return profile.name().equals("long") ? List.of(1_000, 10_000) : List.of(1_000);
+    }
+
+    @Override
+    public long serverResidue(String service) throws Exception {
+        return RestSdk.instances(probe, address(), service).size();
+    }
+
+    @Override
+    public long serverWatches() {
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    private static final class RestSdk implements Sdk {
+        private final HttpClient http;
+        private final String base;
+        private final List<ScheduledExecutorService> pollers = new ArrayList<>();
+
+        RestSdk(HttpClient http, String base) {
+            this.http = http;
+            this.base = base;
+        }
+
+        /** The very JSON registry4j sends (its codec), so that both sides ask the server for the same work. */
+        static byte[] body(String service, int i) {
+            return EurekaInstanceCodec.encode(Instances.of(service, i), 0, System.currentTimeMillis(), 10, 30);
+        }
+
+        static String instanceId(String service, int i) {
+            ServiceInstance instance = Instances.of(service, i);
+            return EurekaInstanceCodec.instanceId(instance, instance.endpoints().get(0));
+        }
+
+        static List<JsonNode> instances(HttpClient http, String base, String service) throws Exception {
+            HttpResponse<byte[]> response = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/apps/" + app(service)))
+                            .header("Accept", "application/json")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            List<JsonNode> out = new ArrayList<>();
+            if (response.statusCode() == 404) {
+                return out;
+            }
+            check(response.statusCode(), "GET /apps/" + app(service));
+            JsonNode instance =
+                    Json.MAPPER.readTree(response.body()).path("application").path("instance");
+            if (instance.isArray()) {
+                instance.forEach(out::add);
+            } else if (instance.isObject()) {
+                out.add(instance);
+            }
+            return out;
+        }
+
+        static void check(int status, String what) {
+            if (status / 100 != 2) {
+                throw new IllegalStateException(what + " answered HTTP " + status);
+            }
+        }
+
+        @Override
+        public void register(String service, int i) throws Exception {
+            HttpResponse<Void> r = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/apps/" + app(service)))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body(service, i)))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            check(r.statusCode(), "POST /apps/" + app(service));
+        }
+
+        @Override
+        public void deregister(String service, int i) throws Exception {
+            HttpResponse<Void> r = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/apps/" + app(service) + "/" + instanceId(service, i)))
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            check(r.statusCode(), "DELETE /apps/" + app(service));
+        }
+
+        @Override
+        public AutoCloseable watch(String service, IntConsumer visible) {
+            ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "registry4j-bench-eureka-poll");
+                t.setDaemon(true);
+                return t;
+            });
+            pollers.add(poller);
+            ScheduledFuture<?> task = poller.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            for (JsonNode instance : instances(http, base, service)) {
+                                visible.accept(Instances.number(instance.path("metadata")
+                                        .path(EurekaInstanceCodec.ID)
+                                        .asText()));
+                            }
+                        } catch (Exception e) {
+                            // A failed poll is retried at the next tick, as the Eureka client does.
+                        }
+                    },
+                    0,
+                    POLL.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            return () -> {
+                task.cancel(true);
+                poller.shutdownNow();
+            };
+        }
+
+        @Override
+        public void seed(String service, int n) throws Exception {
+            for (int i = 0; i < n; i++) {
+                register(service, i);
+            }
+        }
+
+        @Override
+        public int read(String service) throws Exception {
+            return instances(http, base, service).size();
+        }
+
+        @Override
+        public void close() {
+            pollers.forEach(ScheduledExecutorService::shutdownNow);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.registry4j.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReportWriterTest {
+    private static final Stats.Summary FAST = new Stats.Summary(1.0, 2.0, 300);
+    private static final Stats.Summary SLOW = new Stats.Summary(1.5, 3.0, 300);
+
+    @Test
+    void ratioBudgetsJudgeTheRightPercentile() {
+        assertThat(Budget.ratioP50(1.2).verdict(SLOW, FAST)).isEqualTo("MISS");
+        assertThat(Budget.ratioP50(1.2).verdict(FAST, SLOW)).isEqualTo("PASS");
+        assertThat(Budget.ratioP99(1.25).verdict(new Stats.Summary(9, 2.4, 1), FAST))
+                .isEqualTo("PASS");
+        assertThat(Budget.ratioP99(1.25).verdict(new Stats.Summary(1, 2.6, 1), FAST))
+                .isEqualTo("MISS");
+        assertThat(Budget.ratioP50(1.2).verdict(FAST, null)).isEqualTo("info");
+        assertThat(Budget.NONE.verdict(SLOW, FAST)).isEqualTo("info");
+    }
+
+    @Test
+    void absoluteAndDifferenceBudgets() {
+        assertThat(Budget.atMost(100, "≤ 100 ns").verdict(Stats.single(99.0, 1), null))
+                .isEqualTo("PASS");
+        assertThat(Budget.atMost(0, "0 B").verdict(Stats.single(208.0, 1), null))
+                .isEqualTo("MISS");
+        assertThat(Budget.diffAtMost(2, "").verdict(Stats.single(3.0, 1), Stats.single(1.5, 1)))
+                .isEqualTo("PASS");
+        assertThat(Budget.diffAtMost(2, "").verdict(Stats.single(4.0, 1), Stats.single(1.5, 1)))
+                .isEqualTo("MISS");
+        assertThat(Budget.anchorPlus(2, "").verdict(Stats.single(5L, 1), Stats.single(3L, 1)))
+                .isEqualTo("PASS");
+        assertThat(Budget.anchorPlus(2, "").verdict(Stats.single(6L, 1), Stats.single(3L, 1)))
+                .isEqualTo("MISS");
+    }
+
+    @Test
+    void rendersATablePerBackendWithRatiosFirst() {
+        List<Row> rows = List.of(
+                new Row("etcd", "register", "ms", SLOW, "jetcd", FAST, Budget.ratioP50(1.2), "a note"),
+                new Row("ZooKeeper", "register", "ms", FAST, "Curator", SLOW, Budget.ratioP50(1.2), ""),
+                new Row("etcd", "heap", "KB", Stats.single(12.5, 1), "–", null, Budget.NONE, ""));
+        String md = ReportWriter.render(List.of("- Machine: test"), rows, List.of("A closing note."));
+
+        assertThat(md).startsWith("# registry4j benchmarks");
+        assertThat(md).contains("- Machine: test");
+        assertThat(md.indexOf("## etcd")).isLessThan(md.indexOf("## ZooKeeper"));
+        assertThat(md)
+                .contains("| register | 1.50× | 1.50× | p50 ≤ 1.2× SDK | **MISS** | 1.50 / 3.00 | 1.00 / 2.00 | jetcd"
+                        + " | ms | 300 |");
+        assertThat(md).contains("| register | 0.67× | 0.67× | p50 ≤ 1.2× SDK | **PASS** | 1.00 / 2.00 | 1.50 / 3.00 |");
+        assertThat(md).contains("| heap | – | – | – | info | 12.5 | – | – | KB | 1 |");
+        assertThat(md).contains("- register: a note");
+        assertThat(md).contains("## Notes\n\nA closing note.");
+    }
+
+    @Test
+    void numbersKeepThreeSignificantDigits() {
+        assertThat(ReportWriter.number(Double.NaN)).isEqualTo("–");
+        assertThat(ReportWriter.number(0)).isEqualTo("0");
+        assertThat(ReportWriter.number(0.012345)).isEqualTo("0.0123");
+        assertThat(ReportWriter.number(1.2345)).isEqualTo("1.23");
+        assertThat(ReportWriter.number(12.345)).isEqualTo("12.3");
+        assertThat(ReportWriter.number(12345.6)).isEqualTo("12346");
+    }
+}
