@@ -63,6 +63,8 @@ type options struct {
 	consulHealthCheckInterval int
 	consulDeregisterAfter     int
 	consulDatacenter          string
+	// Kubernetes (--addr is a kubeconfig file)
+	k8sNamespace, k8sPod, k8sPodNamespace string
 }
 
 func parseOptions(command string, args []string) (*options, error) {
@@ -102,6 +104,9 @@ func parseOptions(command string, args []string) (*options, error) {
 	fs.IntVar(&o.consulHealthCheckInterval, "consul-health-check-interval", 10, "consul.WithHealthCheckInterval, seconds")
 	fs.IntVar(&o.consulDeregisterAfter, "consul-deregister-after", 600, "consul.WithDeregisterCriticalServiceAfter, seconds")
 	fs.StringVar(&o.consulDatacenter, "consul-datacenter", "", "Consul client Datacenter")
+	fs.StringVar(&o.k8sNamespace, "k8s-namespace", "", "kubernetes.NewRegistry namespace (empty: all)")
+	fs.StringVar(&o.k8sPod, "k8s-pod", "", "the pod this peer is (HOSTNAME, as Kratos reads it)")
+	fs.StringVar(&o.k8sPodNamespace, "k8s-pod-namespace", "", "that pod's namespace (service-account file)")
 
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -141,6 +146,8 @@ func openBackend(ctx context.Context, o *options) (*backend, error) {
 		return openNacos(o, addrs)
 	case "consul":
 		return openConsul(o)
+	case "kubernetes":
+		return openKubernetes(o)
 	default:
 		return nil, fmt.Errorf("unknown backend %q (want etcd, zookeeper, eureka, nacos or consul)", o.backend)
 	}
