@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,7 +31,8 @@ import java.util.stream.Stream;
  * {@code ~/.cache/registry4j/<name>/<hash of the package, go.mod, go.sum and *.go>/<name>}. Later runs,
  * other modules and other worktrees reuse that binary; Go's own module and build caches make a rebuild
  * after a source change cheap. Concurrent builders, in this JVM or another, take a file lock next to the
- * cache directory, so one builds and the others wait and reuse its result.
+ * cache directory, so one builds and the others wait and reuse its result. After a build, the builds of
+ * earlier sources that are older than seven days are deleted.
  *
  * <p>Without {@code go} on {@code PATH} (or in {@code /usr/local/go/bin}, {@code /usr/lib/go/bin}) the test
  * is aborted loudly, or failed under {@code CI=true} (see {@link TestEnvironment#serverUnavailable}).
@@ -45,6 +47,9 @@ public final class GoBuild {
     static final List<Path> WELL_KNOWN_GO = List.of(Path.of("/usr/local/go/bin/go"), Path.of("/usr/lib/go/bin/go"));
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
+
+    /** How long a build of an earlier source is kept after it was made. */
+    static final Duration STALE_AFTER = Duration.ofDays(7);
 
     private static final Object BUILD_LOCK = new Object();
 
@@ -217,6 +222,7 @@ public final class GoBuild {
                     try {
                         if (!Files.isExecutable(binary)) {
                             runGoBuild(go, source, dir, binary, environment);
+                            pruneStaleBuilds(hash);
                         }
                         return binary;
                     } finally {
@@ -226,6 +232,34 @@ public final class GoBuild {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot build " + name + " from " + source + " into " + dir, e);
             }
+        }
+    }
+
+    /**
+     * Deletes the builds of earlier sources that nobody has built for {@link #STALE_AFTER}, so the cache does not
+     * grow with every edit. A recent build stays: another worktree may still be on that source.
+     */
+    private void pruneStaleBuilds(String current) {
+        Instant cutoff = Instant.now().minus(STALE_AFTER);
+        try (Stream<Path> entries = Files.list(cacheRoot())) {
+            for (Path entry : entries.toList()) {
+                String entryName = entry.getFileName().toString();
+                if (entryName.startsWith(current)
+                        || Files.getLastModifiedTime(entry).toInstant().isAfter(cutoff)) {
+                    continue;
+                }
+                if (Files.isDirectory(entry)) {
+                    try (Stream<Path> files = Files.list(entry)) {
+                        for (Path file : files.toList()) {
+                            Files.deleteIfExists(file);
+                        }
+                    }
+                }
+                Files.deleteIfExists(entry);
+            }
+        } catch (IOException e) {
+            // Pruning is housekeeping: a failure leaves old builds behind and nothing else.
+            System.err.println("registry4j-testservers: cannot prune old builds of " + name + ": " + e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,31 @@ class GoBuildTest {
         FileTime built = Files.getLastModifiedTime(binary);
         assertThat(build.build(go, source, TestEnvironment.system())).isEqualTo(binary);
         assertThat(Files.getLastModifiedTime(binary)).isEqualTo(built);
+    }
+
+    @Test
+    void aNewBuildPrunesBuildsOfEarlierSourcesOlderThanAWeek(@TempDir Path dir) throws Exception {
+        GoBuild build = GoBuild.of("gobuild-test", "no/such/dir");
+        writeModule(dir);
+        Files.writeString(dir.resolve("nonce.go"), "package main\n\n// " + System.nanoTime() + "\n");
+        Path go = TestEnvironment.system()
+                .findExecutable("go", GoBuild.WELL_KNOWN_GO)
+                .orElseThrow(
+                        () -> TestEnvironment.system().serverUnavailable("Go toolchain", "gobuild-test", "install Go"));
+        Path stale = Files.createDirectories(build.cacheRoot().resolve("0000stale" + System.nanoTime()));
+        Files.writeString(stale.resolve("gobuild-test"), "old");
+        Path recent = Files.createDirectories(build.cacheRoot().resolve("0000recent" + System.nanoTime()));
+        Files.setLastModifiedTime(
+                stale, FileTime.from(Instant.now().minus(GoBuild.STALE_AFTER).minusSeconds(60)));
+        try {
+            Path binary = build.build(go, dir, TestEnvironment.system());
+
+            assertThat(binary).isExecutable();
+            assertThat(stale).doesNotExist();
+            assertThat(recent).isDirectory();
+        } finally {
+            Files.deleteIfExists(recent);
+        }
     }
 
     @Test
