@@ -522,6 +522,9 @@ public final class KubernetesRegistry extends AbstractServiceRegistry {
             }
             Config c = config != null ? config : Config.autoConfigure(null);
             c.setRequestTimeout((int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis()));
+            // A failed call is retried by the registration keeper and the informer, with the registry's backoff and
+            // within the call timeout; the client's own retries would outlast it.
+            c.setRequestRetryBackoffLimit(0);
             ExecutorService exec = Executors.newCachedThreadPool(RegistryThreads.factory(BACKEND, "client"));
             try {
                 KubernetesClient own = new KubernetesClientBuilder()

@@ -68,7 +68,7 @@ class KubernetesRegistryCompatibilityTest extends RegistryCompatibilityKit {
     protected Capabilities capabilities() {
         Capabilities.Builder b = Capabilities.builder()
                 .propagation(Duration.ofSeconds(5))
-                // The pod is read back every 500 ms in these tests; the write follows within the test backoff.
+                // The pod is read back every 2 s in these tests; the write follows within the test backoff.
                 .reRegistration(Duration.ofSeconds(10))
                 .endpointHostsNotStored("Kratos' layout keeps each endpoint's port and scheme in the pod's "
                         + "kratos-service-protocols annotation; readers see the pod's IP as the host")

@@ -110,7 +110,7 @@ final class KubernetesTestSupport implements AutoCloseable {
                 .podNamespace(namespace)
                 .podOf(this::podFor)
                 .callTimeout(CALL_TIMEOUT)
-                .checkInterval(Duration.ofMillis(500))
+                .checkInterval(Duration.ofSeconds(2))
                 .backoff(BACKOFF);
     }
 

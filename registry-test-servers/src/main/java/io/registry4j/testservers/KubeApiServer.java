@@ -53,9 +53,6 @@ public final class KubeApiServer extends LocalProcessServer<KubeApiServer.Local>
     /** The directory of our build module, relative to the repository root. */
     public static final String SOURCE_DIRECTORY = "servers/kube-apiserver";
 
-    /** A prebuilt binary to use instead of building one. */
-    public static final String BINARY_VARIABLE = "REGISTRY4J_KUBE_APISERVER";
-
     private static final String PORT_TAKEN = "address already in use";
 
     private final URI url;
@@ -143,24 +140,19 @@ public final class KubeApiServer extends LocalProcessServer<KubeApiServer.Local>
         }
     }
 
+    /** Our build module: {@code k8s.io/kubernetes} at the version its go.mod pins, with the staging modules pinned. */
+    public static final GoBuild BUILD =
+            GoBuild.of("kube-apiserver", SOURCE_DIRECTORY).timeout(java.time.Duration.ofMinutes(40));
+
     /**
-     * Finds the kube-apiserver binary: {@value #BINARY_VARIABLE} if set.
+     * The kube-apiserver binary: {@code REGISTRY4J_TEST_KUBE_APISERVER} if set, else the cached build of {@link
+     * #BUILD}, built first if needed (a cold build compiles all of Kubernetes' API server: many minutes).
      *
      * @param environment the environment
      * @return the binary
      */
     public static Path binary(TestEnvironment environment) {
-        String prebuilt = environment.get(BINARY_VARIABLE);
-        if (prebuilt != null && !prebuilt.isBlank()) {
-            Path p = Path.of(prebuilt);
-            if (!Files.isExecutable(p)) {
-                throw new IllegalArgumentException(
-                        BINARY_VARIABLE + " must name an executable, not '" + prebuilt + "'");
-            }
-            return p;
-        }
-        throw environment.serverUnavailable(
-                "kube-apiserver", BACKEND, "build " + SOURCE_DIRECTORY + " and set " + BINARY_VARIABLE);
+        return BUILD.binary(environment);
     }
 
     private static String token() {
