@@ -336,6 +336,8 @@ public final class KubeApiServer extends LocalProcessServer<KubeApiServer.Local>
             c.add("--service-account-issuer=https://kubernetes.default.svc.cluster.local");
             c.add("--service-cluster-ip-range=10.96.0.0/24");
             c.add("--disable-admission-plugins=ServiceAccount");
+            // The kubernetes Service endpoint would be this loopback address, which the reconciler refuses.
+            c.add("--endpoint-reconciler-type=none");
             c.add("--profiling=false");
             c.add("--v=0");
             return c;
