@@ -92,13 +92,20 @@ final class KubernetesTestSupport implements AutoCloseable {
 
     static KubernetesClient newClient(Config config) {
         // Named like the harness' threads, which the kit's leak check leaves alone: this client outlives the tests.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "registry4j-testservers-k8s-admin");
+            t.setDaemon(true);
+            return t;
+        });
         return new KubernetesClientBuilder()
                 .withConfig(config)
-                .withTaskExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                    Thread t = new Thread(r, "registry4j-testservers-k8s-admin");
-                    t.setDaemon(true);
-                    return t;
-                }))
+                .withHttpClientFactory(new io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory() {
+                    @Override
+                    protected void additionalConfig(java.net.http.HttpClient.Builder builder) {
+                        builder.executor(pool);
+                    }
+                })
+                .withTaskExecutor(pool)
                 .build();
     }
 

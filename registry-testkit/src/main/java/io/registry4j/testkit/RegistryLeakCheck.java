@@ -46,6 +46,9 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
             Pattern.compile("nacos\\.publisher-.*"),
             // The JDK's static scheduler behind CompletableFuture.delayedExecutor and orTimeout: never ends.
             Pattern.compile("CompletableFutureDelayScheduler"),
+            // The fabric8 Kubernetes client's static scheduler (informer resyncs and watch reconnects), shared by every
+            // client in the JVM; it ends on its own some seconds after its last task.
+            Pattern.compile("CachedSingleThreadScheduler-\\d+-pool-\\d+-thread-\\d+"),
             // Before JDK 21 an HttpClient cannot be closed: its selector thread ends when the client is
             // garbage-collected. From JDK 21 registries close the clients they build, and this is counted.
             Pattern.compile(Runtime.version().feature() < 21 ? "HttpClient-\\d+-SelectorManager" : "(?!)"),
