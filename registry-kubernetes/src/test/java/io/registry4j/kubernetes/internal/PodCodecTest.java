@@ -50,7 +50,8 @@ class PodCodecTest {
         assertThat(PodCodec.isLabelValue("a".repeat(64))).isFalse();
         assertThat(PodCodec.versionLabel("1.0.0+build.7")).isEqualTo("1.0.0_build.7");
         assertThat(PodCodec.versionLabel("+1+")).isEqualTo("1");
-        assertThat(PodCodec.isLabelValue(PodCodec.versionLabel("x".repeat(70) + "+"))).isTrue();
+        assertThat(PodCodec.isLabelValue(PodCodec.versionLabel("x".repeat(70) + "+")))
+                .isTrue();
     }
 
     @Test
@@ -108,11 +109,12 @@ class PodCodecTest {
     @DisplayName("Kratos' empty values read as empty; a malformed annotation is an error naming it")
     void emptyAndMalformed() {
         Map<String, String> labels = Map.of("kratos-service-id", "k", "kratos-service-app", "s");
-        ServiceInstance kratosDeregistered = PodCodec.decode(
-                pod(labels, Map.of("kratos-service-metadata", "{}", "kratos-service-protocols", "null"), "10.0.0.1", 80));
+        ServiceInstance kratosDeregistered = PodCodec.decode(pod(
+                labels, Map.of("kratos-service-metadata", "{}", "kratos-service-protocols", "null"), "10.0.0.1", 80));
         assertThat(kratosDeregistered.metadata()).isEmpty();
         assertThat(kratosDeregistered.endpoints()).containsExactly(URI.create("tcp://10.0.0.1:80"));
-        assertThatThrownBy(() -> PodCodec.decode(pod(labels, Map.of("kratos-service-metadata", "{\"a\":1}"), "10.0.0.1", 80)))
+        assertThatThrownBy(() ->
+                        PodCodec.decode(pod(labels, Map.of("kratos-service-metadata", "{\"a\":1}"), "10.0.0.1", 80)))
                 .hasMessageContaining("kratos-service-metadata");
         assertThatThrownBy(() -> PodCodec.decode(pod(labels, Map.of("kratos-service-protocols", "{x"), "10.0.0.1", 80)))
                 .hasMessageContaining("kratos-service-protocols");
@@ -128,9 +130,10 @@ class PodCodecTest {
                 .endpoint("grpc://h:9000")
                 .build();
         assertThat(PodCodec.registerPatch(x))
-                .isEqualTo("{\"metadata\":{\"labels\":{\"kratos-service-id\":\"x1\",\"kratos-service-app\":\"orders\","
-                        + "\"kratos-service-version\":\"1.0\"},\"annotations\":{\"kratos-service-metadata\":\"{}\","
-                        + "\"kratos-service-protocols\":\"{\\\"9000\\\":\\\"grpc\\\"}\",\"registry4j.io/version\":null}}}");
+                .isEqualTo(
+                        "{\"metadata\":{\"labels\":{\"kratos-service-id\":\"x1\",\"kratos-service-app\":\"orders\","
+                                + "\"kratos-service-version\":\"1.0\"},\"annotations\":{\"kratos-service-metadata\":\"{}\","
+                                + "\"kratos-service-protocols\":\"{\\\"9000\\\":\\\"grpc\\\"}\",\"registry4j.io/version\":null}}}");
         assertThat(PodCodec.deregisterPatch("42"))
                 .startsWith("{\"metadata\":{\"resourceVersion\":\"42\",\"labels\":{\"kratos-service-id\":null");
     }
