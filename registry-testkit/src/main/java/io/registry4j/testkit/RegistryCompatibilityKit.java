@@ -1281,6 +1281,9 @@ public abstract class RegistryCompatibilityKit {
                 }
             }
             awaitInstances(b, s, List.of(x), reRegistration());
+            // The other client being back does not mean this one is: its connection may still be waiting out its
+            // reconnect backoff, and a register meanwhile fails fast with a retryable error. Its own read says when.
+            awaitInstances(a, s, List.of(x), reRegistration());
             ServiceInstance y = instance(s, "y1", 2);
             a.register(y);
             p.until(sorted(x, y), reRegistration());
@@ -1727,6 +1730,9 @@ public abstract class RegistryCompatibilityKit {
                 }
             }
             awaitInstances(b, s, List.of(x), reRegistration());
+            // The other client being back does not mean this one is: its connection may still be waiting out its
+            // reconnect backoff, and a register meanwhile fails fast with a retryable error. Its own read says when.
+            awaitInstances(a, s, List.of(x), reRegistration());
             ServiceInstance y = instance(s, "y1", 2);
             a.register(y);
             p.until(sorted(x, y), reRegistration());
