@@ -466,4 +466,88 @@ class RegistrationKeeperTest {
         queued.forEach(Runnable::run);
         assertThat(late).isEmpty();
     }
+
+    @Test
+    void retryNowPutsALostInstanceBackWithoutWaitingOutItsBackoff() {
+        RegistrationKeeper k = keeper(null);
+        k.register(inst("a"));
+        k.register(inst("b"));
+        backend.down = true;
+        k.lost(inst("a"), new RuntimeException("lost, on purpose"));
+        scheduler.runPending(); // the first retry fails: the next one waits its backoff
+        assertThat(scheduler.delays()).containsExactly(Duration.ofMillis(100));
+        k.retryNow();
+        scheduler.runPending(); // the backed-off retry fails again; the retry-now task replaces its next wait
+        assertThat(scheduler.delays())
+                .as("the lost instance is retried at once, the other one is left alone")
+                .containsExactly(Duration.ZERO);
+        backend.down = false;
+        scheduler.runPending();
+        assertThat(backend.stored).containsKeys("a", "b");
+        assertThat(states()).endsWith(State.RESTORED);
+        k.close();
+        k.retryNow();
+        assertThat(scheduler.size()).as("nothing is scheduled after close").isZero();
+    }
+
+    @Test
+    void deregisterTellsWhetherItHeldTheInstanceAndLeavesNothingScheduled() {
+        RegistrationKeeper k = keeper(Duration.ofSeconds(1));
+        assertThat(k.deregister(inst("a"))).as("unknown").isFalse();
+        k.register(inst("a"));
+        assertThat(scheduler.size()).as("the keepalive").isEqualTo(1);
+        assertThat(k.deregister(inst("a"))).isTrue();
+        assertThat(scheduler.size()).as("the keepalive was cancelled").isZero();
+        assertThat(k.deregister(inst("a"))).as("already gone").isFalse();
+        k.register(inst("b"));
+        backend.down = true;
+        k.lost(inst("b"), new RuntimeException("lost, on purpose"));
+        scheduler.runPending(); // the retry fails and waits its backoff
+        backend.down = false;
+        assertThat(scheduler.delays()).as("the retry").containsExactly(Duration.ofMillis(100));
+        assertThat(k.deregister(inst("b"))).isTrue();
+        assertThat(scheduler.size()).as("the retry was cancelled").isZero();
+    }
+
+    @Test
+    void theDefaultVerifyKeepsTheInstance() {
+        AtomicInteger writes = new AtomicInteger();
+        var k = new RegistrationKeeper(
+                "fake",
+                new RegistrationKeeper.Hooks() {
+                    @Override
+                    public void write(ServiceInstance instance) {
+                        writes.incrementAndGet();
+                    }
+
+                    @Override
+                    public void remove(ServiceInstance instance) {}
+                },
+                scheduler,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                Backoff.fixed(Duration.ofMillis(100)),
+                Duration.ofSeconds(1));
+        k.register(inst("a"));
+        scheduler.runPending();
+        scheduler.runPending();
+        assertThat(writes)
+                .as("no re-registration after a keepalive that found it")
+                .hasValue(1);
+        k.close();
+    }
+
+    @Test
+    void closeEndsRegistrationListeners() {
+        RegistrationKeeper k = keeper(null);
+        List<RegistrationEvent> late = new CopyOnWriteArrayList<>();
+        List<Runnable> held = new ArrayList<>();
+        k.addListener(held::add, late::add);
+        k.register(inst("a"));
+        assertThat(held).as("a delivery waits on the listener's executor").hasSize(1);
+        k.close();
+        held.forEach(Runnable::run);
+        assertThat(late)
+                .as("nothing delivered to a listener once the keeper closed")
+                .isEmpty();
+    }
 }

@@ -6,6 +6,7 @@ import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.consul.internal.ConsulInstanceCodec;
+import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.Capabilities;
 import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
@@ -66,9 +67,11 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
     }
 
     @Override
-    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
-        return REGISTERED.track(
-                ConsulTestSupport.builder(server()).backoff(backoff).build());
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
+        return REGISTERED.track(ConsulTestSupport.builder(server())
+                .backoff(backoff)
+                .scheduler(scheduler)
+                .build());
     }
 
     /**
@@ -83,6 +86,9 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
     @Override
     protected Capabilities capabilities() {
         var c = Capabilities.builder()
+                .unsupported(
+                        Fault.LATE_UPDATE,
+                        "a Consul watch is one blocking-query loop that has one query in flight at a time, retries itself after a failure instead of being replaced, and drops an answer that comes after it was closed")
                 .propagation(Duration.ofSeconds(3))
                 .reRegistration(ConsulTestSupport.HEARTBEAT.plusSeconds(5));
         if (server().fake().isPresent()) {

@@ -6,6 +6,7 @@ import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.eureka.internal.EurekaInstanceCodec;
+import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.Capabilities;
 import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
@@ -87,13 +88,16 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
     }
 
     @Override
-    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
-        return builder().backoff(backoff).build();
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
+        return builder().backoff(backoff).scheduler(scheduler).build();
     }
 
     @Override
     protected Capabilities capabilities() {
         var c = Capabilities.builder()
+                .unsupported(
+                        Fault.LATE_UPDATE,
+                        "Eureka has no watch stream: discovery polls the REST API one request at a time, so no replaced stream can answer late")
                 .propagation(Duration.ofSeconds(3))
                 .reRegistration(RENEW.plusSeconds(4))
                 .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.GARBAGE_ENTRY, Fault.WATCH_COUNT)

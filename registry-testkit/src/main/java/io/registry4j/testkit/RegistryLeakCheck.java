@@ -46,11 +46,14 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
             Pattern.compile("nacos\\.publisher-.*"),
             // The JDK's static scheduler behind CompletableFuture.delayedExecutor and orTimeout: never ends.
             Pattern.compile("CompletableFutureDelayScheduler"),
+            // Failsafe's static delay scheduler (DelegatingScheduler.DELAYER), started by the first delayed retry of
+            // jetcd's calls during an outage and never shut down: one per JVM, like the JDK's above.
+            Pattern.compile("FailsafeDelayScheduler"),
             // Before JDK 21 an HttpClient cannot be closed: its selector thread ends when the client is
             // garbage-collected. From JDK 21 registries close the clients they build, and this is counted.
             Pattern.compile(Runtime.version().feature() < 21 ? "HttpClient-\\d+-SelectorManager" : "(?!)"),
             // The kit's and JUnit's own helpers: the kit ends its waiters, JUnit keeps one timeout watcher.
-            Pattern.compile("kit-waiter|cli-test-run|awaitility\\[.*|junit-jupiter-timeout-watcher"),
+            Pattern.compile("kit-waiter|kit-scheduler|cli-test-run|awaitility\\[.*|junit-jupiter-timeout-watcher"),
             Pattern.compile(RegistryThreads.PREFIX + "testservers-.*"),
             // The JDK's HttpServer (com.sun.net.httpserver), whose thread names are fixed: in-process fake servers
             // (the fake Consul agent) run on it, and restart it in fault tests. registry4j itself serves nothing.

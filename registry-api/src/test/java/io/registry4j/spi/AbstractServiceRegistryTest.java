@@ -1,0 +1,158 @@
+package io.registry4j.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.registry4j.RegistrationEvent;
+import io.registry4j.RegistryException;
+import io.registry4j.ServiceInstance;
+import io.registry4j.Subscription;
+import io.registry4j.Watcher;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/** The shared registry's own bookkeeping: state checks after close, watch counting, the default keepalive. */
+class AbstractServiceRegistryTest {
+
+    /** Records writes; watches stay open until closed. */
+    private static final class Recording extends AbstractServiceRegistry {
+        final List<ServiceInstance> written = new CopyOnWriteArrayList<>();
+        final AtomicInteger clientCloses = new AtomicInteger();
+
+        Recording(@Nullable Scheduler scheduler, @Nullable Duration keepAlive) {
+            super(
+                    "recording",
+                    new Options(
+                            Options.DEFAULT_CALL_TIMEOUT,
+                            io.registry4j.Backoff.ofDefaults(),
+                            Clock.systemUTC(),
+                            scheduler,
+                            keepAlive));
+        }
+
+        @Override
+        protected void write(ServiceInstance instance) {
+            written.add(instance);
+        }
+
+        @Override
+        protected void remove(ServiceInstance instance) {
+            written.remove(instance);
+        }
+
+        @Override
+        protected List<ServiceInstance> read(String service) {
+            return List.copyOf(written);
+        }
+
+        @Override
+        protected AutoCloseable openWatch(String service, ServiceViews.Sink sink) {
+            sink.update(List.copyOf(written));
+            return () -> {};
+        }
+
+        @Override
+        protected void closeClient() {
+            clientCloses.incrementAndGet();
+        }
+    }
+
+    private static ServiceInstance instance(String id) {
+        return ServiceInstance.builder()
+                .id(id)
+                .name("svc")
+                .endpoint("grpc://127.0.0.1:9000")
+                .build();
+    }
+
+    @Test
+    void afterCloseEveryCallIsRefusedAsClosed() {
+        var r = new Recording(new ManualScheduler(), null);
+        ServiceInstance x = instance("x1");
+        r.register(x);
+        assertThat(r.isClosed()).isFalse();
+        r.close();
+        assertThat(r.isClosed()).isTrue();
+        assertThat(r.clientCloses).hasValue(1);
+        assertClosed(() -> r.register(x));
+        assertClosed(() -> r.deregister(x));
+        assertClosed(() -> r.getService("svc"));
+        assertClosed(() -> r.watch("svc"));
+        assertClosed(() -> r.watch("svc", Runnable::run, e -> {}));
+        assertClosed(() -> r.addRegistrationListener(Runnable::run, e -> {}));
+        assertThat(r.written)
+                .as("close deregistered, and nothing was written after")
+                .isEmpty();
+        r.close();
+        assertThat(r.clientCloses).as("a second close does nothing").hasValue(1);
+    }
+
+    private static void assertClosed(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        RegistryException.class, e -> assertThat(e.kind()).isEqualTo(RegistryException.Kind.CLOSED));
+    }
+
+    @Test
+    void nameAndNativeWatchesAreReported() throws Exception {
+        var r = new Recording(new ManualScheduler(), null);
+        assertThat(r.backend()).isEqualTo("recording");
+        assertThat(r.toString()).isEqualTo("Recording[recording]");
+        assertThat(r.openWatches("svc")).isZero();
+        Watcher w1 = r.watch("svc");
+        Watcher w2 = r.watch("svc");
+        Subscription sub = r.watch("other", Runnable::run, e -> {});
+        assertThat(r.openWatches("svc")).isEqualTo(1);
+        assertThat(r.openWatches("other")).isEqualTo(1);
+        assertThat(r.openWatches("unknown")).isZero();
+        assertThat(r.watchedServices()).isEqualTo(2);
+        w1.stop();
+        assertThat(r.openWatches("svc")).isEqualTo(1);
+        w2.stop();
+        assertThat(r.openWatches("svc")).isZero();
+        sub.close();
+        assertThat(r.openWatches("other")).isZero();
+        r.close();
+        assertThat(r.toString()).isEqualTo("Recording[recording, closed]");
+    }
+
+    @Test
+    void theDefaultKeepaliveFindsTheInstanceThere() {
+        var scheduler = new ManualScheduler();
+        try (var r = new Recording(scheduler, Duration.ofSeconds(1))) {
+            List<RegistrationEvent> events = new CopyOnWriteArrayList<>();
+            r.addRegistrationListener(Runnable::run, events::add);
+            ServiceInstance x = instance("x1");
+            r.register(x);
+            for (int i = 0; i < 3; i++) {
+                assertThat(scheduler.runPending()).as("keepalive ran").isPositive();
+            }
+            assertThat(r.written)
+                    .as("written once: the keepalive found it there")
+                    .containsExactly(x);
+            assertThat(events).extracting(RegistrationEvent::state).containsExactly(RegistrationEvent.State.REGISTERED);
+        }
+    }
+
+    @Test
+    void closeOnAnInterruptedThreadStillClosesAndKeepsTheInterrupt() {
+        var r = new Recording(null, Duration.ofMillis(10)); // its own scheduler thread
+        r.register(instance("x1"));
+        Thread.currentThread().interrupt();
+        try {
+            r.close();
+            assertThat(Thread.currentThread().isInterrupted())
+                    .as("the interrupt survives the wait for the scheduler")
+                    .isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(r.clientCloses).hasValue(1);
+        assertThat(r.written).isEmpty();
+    }
+}
