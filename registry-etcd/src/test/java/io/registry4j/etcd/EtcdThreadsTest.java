@@ -45,7 +45,8 @@ class EtcdThreadsTest {
                             .as("threads of an open etcd registry with a registration and two watches")
                             .isNotEmpty()
                             .allMatch(
-                                    n -> n.startsWith("registry4j-etcd-") || n.startsWith("vert.x-")
+                                    n -> n.startsWith("registry4j-etcd-")
+                                            || n.startsWith("vert.x-")
                                             || n.startsWith("vertx-"),
                                     "named registry4j-etcd-*, or the registry's Vert.x instance's");
                 }
