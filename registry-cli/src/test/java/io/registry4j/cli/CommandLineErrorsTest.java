@@ -139,9 +139,6 @@ class CommandLineErrorsTest {
                 .contains("unknown command 'lsit'; did you mean list?")
                 .doesNotContain("Unmatched");
         assertOneLineWithoutStackTrace(run);
-        var far = CliRun.plain();
-        assertThat(far.execute("frobnicate")).isEqualTo(2);
-        assertThat(far.err()).contains("unknown command 'frobnicate'").doesNotContain("did you mean");
     }
 
     @Test
