@@ -148,7 +148,8 @@ public record ServiceInstance(
                     "name",
                     name,
                     "must be 1-" + MAX_NAME_LENGTH
-                            + " characters of [A-Za-z0-9._-], starting and ending with a letter or digit");
+                            + " characters of [A-Za-z0-9._-], starting and ending with a letter or digit"
+                            + lengthOf(name, MAX_NAME_LENGTH));
         }
         return name;
     }
@@ -196,7 +197,7 @@ public record ServiceInstance(
 
     private static void checkPortableId(String id) {
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
-            throw invalid("id", id, "must be 1-" + MAX_ID_LENGTH + " characters");
+            throw invalid("id", id, "must be 1-" + MAX_ID_LENGTH + " characters" + lengthOf(id, MAX_ID_LENGTH));
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
@@ -253,6 +254,11 @@ public record ServiceInstance(
     }
 
     /** Quotes a value for an error message, escaping what is not printable and cutting what is very long. */
+    /** For a value over its limit, says how long it is: a long value is hard to count in a message. */
+    private static String lengthOf(String value, int max) {
+        return value.length() > max ? " (this one has " + value.length() + ")" : "";
+    }
+
     static String quote(String value) {
         var out = new StringBuilder(Math.min(value.length(), 200) + 2).append('"');
         for (int i = 0; i < value.length(); i++) {
