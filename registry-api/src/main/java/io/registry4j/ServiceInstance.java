@@ -94,12 +94,25 @@ public record ServiceInstance(
         }
     }
 
-    /** The marker of an instance read from a backend: metadata in this type means "check only representability". */
-    private static final class ReadMetadata extends java.util.HashMap<String, String> {
-        private static final long serialVersionUID = 1L;
+    /**
+     * The marker of an instance read from a backend: metadata in this type means "check only representability". A
+     * view of the builder's map, so that marking costs no copy (the constructor copies once); never escapes.
+     */
+    private static final class ReadMetadata extends java.util.AbstractMap<String, String> {
+        private final Map<String, String> metadata;
 
         ReadMetadata(Map<String, String> metadata) {
-            super(metadata);
+            this.metadata = metadata;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, String>> entrySet() {
+            return metadata.entrySet();
+        }
+
+        @Override
+        public int size() {
+            return metadata.size();
         }
     }
 
@@ -227,26 +240,32 @@ public record ServiceInstance(
     }
 
     private static Map<String, String> copyMetadata(Map<String, String> given) {
-        // Copy first, then check the copy, so a map changed concurrently cannot slip past the checks.
-        Map<String, String> metadata = new java.util.HashMap<>(given);
-        for (Map.Entry<String, String> e : metadata.entrySet()) {
-            String key = e.getKey();
-            if (key == null) {
-                throw new NullPointerException("metadata key");
+        // One copy (none if it is already an immutable map), checked as it is taken: Map.copyOf refuses nulls, so a
+        // map changed concurrently cannot slip a null past the checks. A null is then found again for the message.
+        try {
+            return Map.copyOf(given);
+        } catch (NullPointerException e) {
+            for (Map.Entry<String, String> entry : given.entrySet()) {
+                if (entry.getKey() == null) {
+                    throw new NullPointerException("metadata key");
+                }
+                if (entry.getValue() == null) {
+                    throw new NullPointerException("metadata value of key " + quote(entry.getKey()));
+                }
             }
-            if (e.getValue() == null) {
-                throw new NullPointerException("metadata value of key " + quote(key));
-            }
+            throw new NullPointerException("metadata holds a null");
         }
-        return Map.copyOf(metadata);
     }
 
     private static List<URI> copyEndpoints(List<URI> given) {
-        List<URI> endpoints = new ArrayList<>(given);
-        for (int i = 0; i < endpoints.size(); i++) {
-            Objects.requireNonNull(endpoints.get(i), "endpoints[" + i + "]");
+        try {
+            return List.copyOf(given);
+        } catch (NullPointerException e) {
+            for (int i = 0; i < given.size(); i++) {
+                Objects.requireNonNull(given.get(i), "endpoints[" + i + "]");
+            }
+            throw new NullPointerException("endpoints holds a null");
         }
-        return List.copyOf(endpoints);
     }
 
     private static IllegalArgumentException invalid(String field, String value, String rule) {

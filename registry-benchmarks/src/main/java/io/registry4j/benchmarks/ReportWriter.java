@@ -35,8 +35,8 @@ public final class ReportWriter {
                             .append(b)
                             .append("\n\n")
                             .append(
-                                    "| Measure | Ratio p50 | Ratio p99 | Budget | Verdict | registry4j p50 / p99 | SDK anchor p50 / p99 | SDK anchor | Unit | n |\n")
-                            .append("|---|---|---|---|---|---|---|---|---|---|\n"));
+                                    "| Measure | Ratio p50 | Ratio p99 | Budget | Verdict | Judged figure, interval | registry4j p50 / p99 | SDK anchor p50 / p99 | SDK anchor | Unit | n |\n")
+                            .append("|---|---|---|---|---|---|---|---|---|---|---|\n"));
             Stats.Summary anchor = row.anchor();
             table.append("| ")
                     .append(row.measure())
@@ -48,6 +48,8 @@ public final class ReportWriter {
                     .append(row.budget().text())
                     .append(" | ")
                     .append(bold(row.verdict()))
+                    .append(" | ")
+                    .append(interval(row))
                     .append(" | ")
                     .append(pair(row.ours()))
                     .append(" | ")
@@ -106,6 +108,19 @@ public final class ReportWriter {
 
     private static String ratio(double value) {
         return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%.2f×", value);
+    }
+
+    /** The interval the verdict was judged on: a ratio (×) or a value in the row's unit; – without a budget. */
+    static String interval(Row row) {
+        double[] interval = row.budget().interval(row.ours(), row.anchor());
+        if (interval == null) {
+            return "–";
+        }
+        String suffix = row.budget().isRatio() ? "×" : "";
+        if (interval[0] == interval[1]) {
+            return number(interval[0]) + suffix;
+        }
+        return number(interval[0]) + suffix + " – " + number(interval[1]) + suffix;
     }
 
     private static String pair(Stats.Summary s) {
