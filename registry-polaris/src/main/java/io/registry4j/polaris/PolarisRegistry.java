@@ -1,13 +1,16 @@
 package io.registry4j.polaris;
 
 import com.tencent.polaris.api.exception.PolarisException;
+import com.tencent.polaris.api.pojo.ServiceInfo;
 import com.tencent.polaris.api.rpc.GetAllInstancesRequest;
+import com.tencent.polaris.api.rpc.GetServicesRequest;
 import com.tencent.polaris.api.rpc.InstanceDeregisterRequest;
 import com.tencent.polaris.api.rpc.InstanceHeartbeatRequest;
 import com.tencent.polaris.api.rpc.InstanceRegisterRequest;
 import com.tencent.polaris.client.api.SDKContext;
 import io.registry4j.RegistryException;
 import io.registry4j.RegistryException.Kind;
+import io.registry4j.ServiceCatalog;
 import io.registry4j.ServiceInstance;
 import io.registry4j.polaris.internal.PolarisErrors;
 import io.registry4j.polaris.internal.PolarisInstanceCodec;
@@ -30,7 +33,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,7 +69,7 @@ import org.jspecify.annotations.Nullable;
  * {@code polaris-*}, gRPC's are {@code grpc-*}); a registry builds one SDK context, never one per watcher, and closes
  * it completely. Thread-safe.
  */
-public final class PolarisRegistry extends AbstractServiceRegistry {
+public final class PolarisRegistry extends AbstractServiceRegistry implements ServiceCatalog {
 
     /** The backend name, also the URL scheme: {@code polaris://host:8091}. */
     public static final String BACKEND = "polaris";
@@ -98,8 +105,9 @@ public final class PolarisRegistry extends AbstractServiceRegistry {
     private static final System.Logger LOG = System.getLogger(PolarisRegistry.class.getName());
     private static final String PROBE_SERVICE = "registry4j-probe";
 
-    private final PolarisSdk sdk;
-    private final boolean ownsSdk;
+    private volatile PolarisSdk sdk;
+    private final @Nullable Supplier<PolarisSdk> sdkFactory;
+    private final List<PolarisSdk> retired = new CopyOnWriteArrayList<>();
     private final String namespace;
     private final @Nullable String token;
     private final int ttlSeconds;
@@ -113,10 +121,10 @@ public final class PolarisRegistry extends AbstractServiceRegistry {
     private Scheduler.@Nullable Task probe; // guarded by probeLock
     private volatile @Nullable RegistryException unreachable;
 
-    private PolarisRegistry(Builder b, PolarisSdk sdk, boolean ownsSdk) {
+    private PolarisRegistry(Builder b, PolarisSdk sdk, @Nullable Supplier<PolarisSdk> sdkFactory) {
         super(BACKEND, b.options());
         this.sdk = sdk;
-        this.ownsSdk = ownsSdk;
+        this.sdkFactory = sdkFactory;
         this.namespace = b.namespace;
         this.token = b.token;
         this.ttlSeconds = (int) b.ttl.toSeconds();
@@ -329,10 +337,87 @@ public final class PolarisRegistry extends AbstractServiceRegistry {
             watches.forEach(w -> w.stale(cause));
         } else if (failure == null && before != null) {
             LOG.log(Level.INFO, "polaris: server reachable again");
-            watches.forEach(PolarisServiceWatch::refresh);
+            if (!renewSdk(before)) {
+                watches.forEach(PolarisServiceWatch::refresh);
+            }
             keeper().retryNow();
         }
         startProbe();
+    }
+
+    /**
+     * After an outage, replaces an SDK this registry built with a new one and reopens every watch on it. The SDK
+     * 2.0.0.0 can lose a service's poll task during an outage (its stream client is created on an executor that was
+     * already shut down, the task fails with a {@code RejectedExecutionException} and is not scheduled again), after
+     * which its cache of that service never changes; a new SDK context starts from the server's state.
+     *
+     * @return false if the SDK was the caller's (then the watches only read its cache again)
+     */
+    private boolean renewSdk(RegistryException outage) {
+        Supplier<PolarisSdk> factory = sdkFactory;
+        if (factory == null || isClosed()) {
+            return false;
+        }
+        PolarisSdk fresh;
+        try {
+            fresh = factory.get();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "polaris: a new SDK context after the outage failed; keeping the old one", e);
+            return false;
+        }
+        PolarisSdk old = sdk;
+        sdk = fresh;
+        retired.add(old);
+        RegistryException reopen =
+                new RegistryException(Kind.UNAVAILABLE, BACKEND, "reopened on a new SDK after an outage", outage);
+        watches.forEach(w -> w.reopen(reopen));
+        // The views close the old watches (on the old SDK) as they reopen them; the old SDK goes once that is done.
+        scheduler().schedule(callTimeout, RegistryThreads.guarded("polaris retire an SDK", () -> retire(old)));
+        return true;
+    }
+
+    private void retire(PolarisSdk old) {
+        if (retired.remove(old)) {
+            try {
+                old.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "polaris: closing a replaced SDK failed", e);
+            }
+        }
+    }
+
+    /**
+     * Lists the services of this registry's namespace that the server knows, as the SDK's cache of the service list
+     * has them (refreshed every 60 s by the SDK; the first call reads the server).
+     *
+     * @return the service names that are valid registry4j names, sorted
+     * @throws RegistryException if Polaris could not be reached in time, or of kind {@code CLOSED} after
+     *     {@link #close()}
+     */
+    @Override
+    public SortedSet<String> services() {
+        if (isClosed()) {
+            throw new RegistryException(Kind.CLOSED, BACKEND, "registry is closed");
+        }
+        List<ServiceInfo> infos;
+        try {
+            GetServicesRequest request = new GetServicesRequest();
+            request.setNamespace(namespace);
+            request.setTimeoutMs(callTimeout.toMillis());
+            infos = sdk.consumer().getServices(request).getServices();
+        } catch (RuntimeException e) {
+            throw PolarisErrors.wrap("list the services of " + namespace, e);
+        }
+        SortedSet<String> out = new TreeSet<>();
+        for (ServiceInfo info : infos == null ? List.<ServiceInfo>of() : infos) {
+            try {
+                ServiceInstance.checkName(info.getService());
+                out.add(info.getService());
+            } catch (IllegalArgumentException notOurs) {
+                // a name registry4j cannot address, such as Polaris' own polaris.checker in namespace Polaris
+            }
+        }
+        return out;
     }
 
     @Override
@@ -344,7 +429,10 @@ public final class PolarisRegistry extends AbstractServiceRegistry {
             }
             probe = null;
         }
-        if (ownsSdk) {
+        for (PolarisSdk old : List.copyOf(retired)) {
+            retire(old);
+        }
+        if (sdkFactory != null) {
             try {
                 sdk.close();
             } catch (RuntimeException e) {
@@ -413,7 +501,8 @@ public final class PolarisRegistry extends AbstractServiceRegistry {
                 throw new IllegalArgumentException(
                         "serverAddresses: '" + address + "' is not host:port (" + e.getReason() + ")", e);
             }
-            if (uri.getHost() == null || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())) {
+            if (uri.getHost() == null
+                    || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())) {
                 throw new IllegalArgumentException(
                         "serverAddresses: '" + address + "' is not host:port such as 127.0.0.1:8091");
             }
@@ -594,25 +683,31 @@ public final class PolarisRegistry extends AbstractServiceRegistry {
                 } catch (RuntimeException e) {
                     throw PolarisErrors.wrap("make the SDK's provider and consumer APIs", e);
                 }
-                return new PolarisRegistry(this, on, false);
+                return new PolarisRegistry(this, on, null);
             }
             if (serverAddresses.isEmpty()) {
                 throw new IllegalStateException("give serverAddresses (such as 127.0.0.1:8091) or an existing sdk");
             }
-            PolarisSdk created;
+            List<String> addresses = List.copyOf(serverAddresses);
+            Duration timeout = callTimeout;
+            Path directory = sdkDirectory;
+            boolean persist = persistCache;
+            Supplier<PolarisSdk> factory = () -> {
+                try {
+                    return PolarisSdk.create(
+                            PolarisSdk.configuration(addresses, timeout, directory, persist),
+                            directory.resolve("logs"));
+                } catch (RuntimeException e) {
+                    throw new RegistryException(
+                            Kind.UNAVAILABLE,
+                            BACKEND,
+                            "create a Polaris SDK for " + String.join(",", addresses) + ": " + e.getMessage(),
+                            e);
+                }
+            };
+            PolarisSdk created = factory.get();
             try {
-                created = PolarisSdk.create(
-                        PolarisSdk.configuration(serverAddresses, callTimeout, sdkDirectory, persistCache),
-                        sdkDirectory.resolve("logs"));
-            } catch (RuntimeException e) {
-                throw new RegistryException(
-                        Kind.UNAVAILABLE,
-                        BACKEND,
-                        "create a Polaris SDK for " + String.join(",", serverAddresses) + ": " + e.getMessage(),
-                        e);
-            }
-            try {
-                return new PolarisRegistry(this, created, true);
+                return new PolarisRegistry(this, created, factory);
             } catch (RuntimeException e) {
                 created.close();
                 throw e;

@@ -120,8 +120,7 @@ public final class PolarisInstanceCodec {
      * @param skip told of each entry that cannot be decoded (key: the Polaris instance id), which is left out
      * @return the instances, in no particular order
      */
-    public List<ServiceInstance> decode(
-            String service, Instance[] instances, BiConsumer<String, Exception> skip) {
+    public List<ServiceInstance> decode(String service, Instance[] instances, BiConsumer<String, Exception> skip) {
         Map<String, Map<Integer, Instance>> ours = new LinkedHashMap<>();
         Map<String, String> badGroups = new HashMap<>();
         List<ServiceInstance> out = new ArrayList<>();
@@ -158,9 +157,8 @@ public final class PolarisInstanceCodec {
             if (previous != null) {
                 skip.accept(
                         p.getId(),
-                        new IllegalArgumentException(
-                                "two Polaris instances (" + previous.getId() + ", " + p.getId() + ") claim endpoint "
-                                        + index + " of " + id));
+                        new IllegalArgumentException("two Polaris instances (" + previous.getId() + ", " + p.getId()
+                                + ") claim endpoint " + index + " of " + id));
                 badGroups.put(id, p.getId());
             }
         }

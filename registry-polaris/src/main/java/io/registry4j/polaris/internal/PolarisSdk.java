@@ -83,8 +83,12 @@ public final class PolarisSdk implements AutoCloseable {
         cfg.getGlobal().getAPI().setTimeout(callTimeout.toMillis());
         cfg.getGlobal().getStatReporter().setEnable(false);
         cfg.getConsumer().getLocalCache().setPersistEnable(persistCache);
-        cfg.getConsumer().getLocalCache().setPersistDir(directory.resolve("backup").toString());
-        cfg.getConfigFile().getServerConnector().setPersistDir(directory.resolve("backup").resolve("config").toString());
+        cfg.getConsumer()
+                .getLocalCache()
+                .setPersistDir(directory.resolve("backup").toString());
+        cfg.getConfigFile()
+                .getServerConnector()
+                .setPersistDir(directory.resolve("backup").resolve("config").toString());
         cfg.getConfigFile().getServerConnector().setPersistEnable(false);
         return cfg;
     }
@@ -100,7 +104,8 @@ public final class PolarisSdk implements AutoCloseable {
     public static PolarisSdk create(ConfigurationImpl configuration, Path logDirectory) {
         synchronized (PolarisSdk.class) {
             if (System.getProperty(LOG_HOME_PROPERTY) == null) {
-                System.setProperty(LOG_HOME_PROPERTY, logDirectory.toAbsolutePath().toString());
+                System.setProperty(
+                        LOG_HOME_PROPERTY, logDirectory.toAbsolutePath().toString());
             }
         }
         SDKContext context = SDKContext.initContextByConfig(configuration);
@@ -143,9 +148,18 @@ public final class PolarisSdk implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!ownsContext) {
-            return; // the APIs belong to the caller's context, which destroys them with it
+        if (ownsContext) {
+            destroyContext();
         }
+        // else the APIs belong to the caller's context, which destroys them with it
+    }
+
+    /**
+     * Destroys the SDK context completely, whoever owns it: its APIs, the context, and the watch dispatch pool the SDK
+     * leaves running. For an application (or a test) that built the context it gave a registry, once the registry is
+     * closed.
+     */
+    public void destroyContext() {
         ExecutorService[] dispatch = watchDispatchPools(consumer);
         try {
             consumer.destroy();

@@ -170,6 +170,15 @@ public final class PolarisServiceWatch implements AutoCloseable {
         sink.stale(cause);
     }
 
+    /**
+     * Makes the view close this watch and open a new one (after its backoff), on whatever SDK the registry has then.
+     *
+     * @param cause why
+     */
+    public void reopen(Throwable cause) {
+        sink.failed(cause);
+    }
+
     @Override
     public void close() {
         boolean unwatch;
