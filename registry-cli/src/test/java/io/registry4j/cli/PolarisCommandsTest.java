@@ -51,8 +51,19 @@ class PolarisCommandsTest {
         String service = CommandsContract.uniqueService("polreg");
         var run = CliRun.plain();
         var exit = run.start(
-                "register", "--name", service, "--id", "r-1", "--version", "2.0.0", "--endpoint",
-                "grpc://127.0.0.1:9600", "--meta", "zone=eu-1a", "-r", url());
+                "register",
+                "--name",
+                service,
+                "--id",
+                "r-1",
+                "--version",
+                "2.0.0",
+                "--endpoint",
+                "grpc://127.0.0.1:9600",
+                "--meta",
+                "zone=eu-1a",
+                "-r",
+                url());
         await().atMost(CommandsContract.wait(CommandsContract.WAIT))
                 .until(() -> run.out().contains("keeping it registered until Ctrl-C"));
         ServiceInstance expected = ServiceInstance.builder()
@@ -66,7 +77,9 @@ class PolarisCommandsTest {
             await().atMost(CommandsContract.wait(CommandsContract.WAIT))
                     .until(() -> other.getService(service).equals(List.of(expected)));
             run.stop();
-            assertThat(CliRun.exitCode(exit, CommandsContract.WAIT)).as(run.all()).isZero();
+            assertThat(CliRun.exitCode(exit, CommandsContract.WAIT))
+                    .as(run.all())
+                    .isZero();
             await().atMost(CommandsContract.wait(CommandsContract.WAIT))
                     .until(() -> other.getService(service).isEmpty());
         }

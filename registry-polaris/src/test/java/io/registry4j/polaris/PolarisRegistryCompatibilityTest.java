@@ -48,7 +48,7 @@ class PolarisRegistryCompatibilityTest extends RegistryCompatibilityKit {
                 .propagation(Duration.ofSeconds(10))
                 // The server answers "not found" to the fourth heartbeat (2 s TTL here) for an instance it does not
                 // hold; then the keeper registers again.
-                .reRegistration(Duration.ofSeconds(30))
+                .reRegistration(Duration.ofSeconds(20))
                 .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.GARBAGE_ENTRY, Fault.WATCH_COUNT)
                 .unsupported(
                         Fault.DROP_WATCH,

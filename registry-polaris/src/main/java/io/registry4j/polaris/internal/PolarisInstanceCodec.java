@@ -1,6 +1,7 @@
 package io.registry4j.polaris.internal;
 
 import com.tencent.polaris.api.pojo.Instance;
+import io.registry4j.Endpoints;
 import io.registry4j.ServiceInstance;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -101,14 +102,17 @@ public final class PolarisInstanceCodec {
                     || e.getRawFragment() != null) {
                 md.put(ENDPOINT, e.toString());
             }
-            out.add(new Member(host(e), e.getPort(), e.getScheme(), md));
+            out.add(new Member(host(e), Endpoints.port(e), e.getScheme(), md));
         }
         return out;
     }
 
-    /** The host of an endpoint as Polaris stores it: an IPv6 address without its brackets. */
+    /**
+     * The host of an endpoint as Polaris stores it: an IPv6 address without its brackets; a name with {@code _}, which
+     * {@link URI#getHost()} does not return, as written.
+     */
     static String host(URI endpoint) {
-        String host = String.valueOf(endpoint.getHost());
+        String host = String.valueOf(Endpoints.host(endpoint));
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
