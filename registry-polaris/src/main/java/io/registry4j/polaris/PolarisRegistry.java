@@ -104,6 +104,7 @@ public final class PolarisRegistry extends AbstractServiceRegistry implements Se
 
     private static final System.Logger LOG = System.getLogger(PolarisRegistry.class.getName());
     private static final String PROBE_SERVICE = "registry4j-probe";
+    private static final int MISSING_CHECKS = 3;
 
     private volatile PolarisSdk sdk;
     private final @Nullable Supplier<PolarisSdk> sdkFactory;
@@ -116,6 +117,7 @@ public final class PolarisRegistry extends AbstractServiceRegistry implements Se
     private final PolarisInstanceCodec codec;
     private final Duration callTimeout;
     private final Map<String, List<Member>> written = new ConcurrentHashMap<>();
+    private final Map<String, Integer> absences = new ConcurrentHashMap<>();
     private final Set<PolarisServiceWatch> watches = ConcurrentHashMap.newKeySet();
     private final Object probeLock = new Object();
     private Scheduler.@Nullable Task probe; // guarded by probeLock
@@ -192,6 +194,7 @@ public final class PolarisRegistry extends AbstractServiceRegistry implements Se
                         "register " + instance.name() + "/" + instance.id() + " at " + m.key() + " in " + namespace, e);
             }
         }
+        absences.remove(instance.id());
         List<Member> previous = written.put(instance.id(), members);
         if (previous != null) {
             Set<String> now = new HashSet<>();
@@ -243,7 +246,47 @@ public final class PolarisRegistry extends AbstractServiceRegistry implements Se
                 throw PolarisErrors.wrap("heartbeat of " + instance.name() + " at " + m.key(), e);
             }
         }
-        return true;
+        return !missingFromCache(instance, members == null ? codec.encode(instance) : members);
+    }
+
+    /**
+     * Whether the SDK's cache of the service (polled every 2 s) has lacked one of the instance's endpoints at
+     * {@value #MISSING_CHECKS} checks in a row. The server answers heartbeats for an instance it dropped with success
+     * while its health checker still has it, which under load was seen to last over a minute; the cache shows the
+     * loss within seconds. A few checks in a row keep a registration that the cache has not caught up with yet from
+     * counting as lost.
+     */
+    private boolean missingFromCache(ServiceInstance instance, List<Member> members) {
+        com.tencent.polaris.api.pojo.Instance[] cached;
+        try {
+            cached = sdk.consumer()
+                    .getAllInstances(GetAllInstancesRequest.builder()
+                            .namespace(namespace)
+                            .service(instance.name())
+                            .timeoutMs(callTimeout.toMillis())
+                            .build())
+                    .getInstances();
+        } catch (RuntimeException e) {
+            return false; // the heartbeat got through; a failed cache read proves nothing
+        }
+        Set<String> present = new HashSet<>();
+        for (com.tencent.polaris.api.pojo.Instance c : cached) {
+            Map<String, String> md = c.getMetadata();
+            if (md != null && instance.id().equals(md.get(PolarisInstanceCodec.ID))) {
+                present.add(c.getHost() + ":" + c.getPort());
+            }
+        }
+        boolean missing = members.stream().anyMatch(m -> !present.contains(m.key()));
+        if (!missing) {
+            absences.remove(instance.id());
+            return false;
+        }
+        int n = absences.merge(instance.id(), 1, Integer::sum);
+        if (n >= MISSING_CHECKS) {
+            absences.remove(instance.id());
+            return true;
+        }
+        return false;
     }
 
     @SuppressWarnings("deprecation") // see write
