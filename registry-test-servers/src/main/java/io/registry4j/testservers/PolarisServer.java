@@ -17,8 +17,7 @@ import org.jspecify.annotations.Nullable;
  * named by {@code REGISTRY4J_TEST_POLARIS}.
  *
  * <p>{@link #start()} resolves, in this order: {@code REGISTRY4J_TEST_POLARIS=host:port} (the gRPC port of a running
- * server; start nothing) → the binary built by {@link GoBuild} (cached under {@code ~/.cache/registry4j/polaris-server};
- * {@code REGISTRY4J_TEST_POLARIS_SERVER} may name a prebuilt one) → abort the test, or fail it under {@code CI=true},
+ * server; start nothing) → the binary built by {@link GoBuild} (cached under {@code ~/.cache/registry4j/polaris}) → abort the test, or fail it under {@code CI=true},
  * when there is no Go toolchain.
  *
  * <p>A local server is standalone: embedded boltdb store, the gRPC API (discover, register, health check) and the
@@ -37,8 +36,8 @@ public final class PolarisServer extends LocalProcessServer<PolarisServer.Local>
     /** The backend name: {@code REGISTRY4J_TEST_POLARIS} overrides it. */
     public static final String BACKEND = "polaris";
 
-    /** The Go build of the server: {@code servers/polaris}, binary {@code polaris-server}. */
-    public static final GoBuild BUILD = GoBuild.of("polaris-server", "servers/polaris");
+    /** The Go build of the server: {@code servers/polaris}, binary {@code polaris} (named as {@code .ci/prebuild-go} names it). */
+    public static final GoBuild BUILD = GoBuild.of("polaris", "servers/polaris");
 
     /** How long one start or restart may take, retries included. */
     public static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
