@@ -230,9 +230,12 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
 
     private <T> T await(CompletableFuture<T> f, String what) {
         Duration bound = http.callTimeout().multipliedBy(3);
-        return Calls.await(f, bound, BACKEND, what, cause -> cause instanceof RegistryException re
-                ? re
-                : http.failure("GET", what, cause, bound));
+        return Calls.await(
+                f,
+                bound,
+                BACKEND,
+                what,
+                cause -> cause instanceof RegistryException re ? re : http.failure("GET", what, cause, bound));
     }
 
     /** Finds the microservice (appId, name, version, environment), or creates it. */
@@ -247,9 +250,10 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
                 return CompletableFuture.failedFuture(unexpected("GET", r));
             }
             byte[] body = ServiceCombCodec.encodeService(appId, name, version, environment);
-            return http.call("POST", "/microservices", body).thenCompose(c -> c.status() == 200
-                    ? CompletableFuture.completedFuture(ServiceCombCodec.field(c.body(), "serviceId"))
-                    : CompletableFuture.failedFuture(unexpected("POST", c)));
+            return http.call("POST", "/microservices", body)
+                    .thenCompose(c -> c.status() == 200
+                            ? CompletableFuture.completedFuture(ServiceCombCodec.field(c.body(), "serviceId"))
+                            : CompletableFuture.failedFuture(unexpected("POST", c)));
         });
     }
 

@@ -392,6 +392,29 @@ public final class FakeServiceCenter implements AutoCloseable {
     }
 
     /**
+     * Finds or creates a microservice in project {@code default} without environment, as
+     * {@code POST /registry/microservices} would.
+     *
+     * @param appId the application
+     * @param serviceName the name
+     * @param version a valid version
+     * @return its id
+     */
+    public String createService(String appId, String serviceName, String version) {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("appId", appId);
+        body.put("serviceName", serviceName);
+        body.put("version", version);
+        synchronized (lock) {
+            Answer a = createService("default", Json.write(Map.of("service", body)));
+            if (a.status != 200) {
+                throw new IllegalArgumentException(new String(a.body, StandardCharsets.UTF_8));
+            }
+            return String.valueOf(((Map<?, ?>) Json.parse(a.body)).get("serviceId"));
+        }
+    }
+
+    /**
      * The id of the microservice with this key.
      *
      * @param appId the application
@@ -501,7 +524,8 @@ public final class FakeServiceCenter implements AutoCloseable {
             for (String h = readLine(in); h != null && !h.isEmpty(); h = readLine(in)) {
                 int colon = h.indexOf(':');
                 if (colon > 0) {
-                    headers.put(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+                    headers.put(
+                            h.substring(0, colon).trim(), h.substring(colon + 1).trim());
                 }
             }
             byte[] body = readBody(in, headers);
@@ -664,9 +688,10 @@ public final class FakeServiceCenter implements AutoCloseable {
         synchronized (lock) {
             a = switch (r0) {
                 case "existence" -> get(method, () -> existence(project, q));
-                case "health" -> rest.size() == 2 && rest.get(1).equals("readiness")
-                        ? ok(Map.of())
-                        : ok(Map.of("instances", List.of()));
+                case "health" ->
+                    rest.size() == 2 && rest.get(1).equals("readiness")
+                            ? ok(Map.of())
+                            : ok(Map.of("instances", List.of()));
                 case "instances" -> get(method, () -> find(project, q, headers.getOrDefault("X-ConsumerId", "")));
                 case "microservices" -> microservices(method, project, rest, q, body, events);
                 default -> error(404, "404", "Not Found", path);
@@ -686,8 +711,12 @@ public final class FakeServiceCenter implements AutoCloseable {
         }
         String version = q.getOrDefault("version", "");
         for (var s : services.values()) {
-            if (sameKey(s, project, q.getOrDefault("env", ""), q.getOrDefault("appId", ""), q.getOrDefault(
-                            "serviceName", ""))
+            if (sameKey(
+                            s,
+                            project,
+                            q.getOrDefault("env", ""),
+                            q.getOrDefault("appId", ""),
+                            q.getOrDefault("serviceName", ""))
                     && version.equals(s.get("version"))) {
                 return ok(Map.of("serviceId", s.get("serviceId")));
             }
@@ -714,7 +743,10 @@ public final class FakeServiceCenter implements AutoCloseable {
         String env = q.getOrDefault("env", "");
         String app = q.getOrDefault("appId", "");
         String name = q.getOrDefault("serviceName", "");
-        if (app.isEmpty() || name.isEmpty() || !NAME.matcher(app).matches() || !NAME.matcher(name).matches()) {
+        if (app.isEmpty()
+                || name.isEmpty()
+                || !NAME.matcher(app).matches()
+                || !NAME.matcher(name).matches()) {
             return invalid("appId and serviceName are required names, got '" + app + "', '" + name + "'");
         }
         if (!consumerId.isEmpty()) {
@@ -730,7 +762,9 @@ public final class FakeServiceCenter implements AutoCloseable {
         for (var s : services.values()) {
             if (keyOf(s).equals(k)) {
                 found = true;
-                out.addAll(instances.getOrDefault((String) s.get("serviceId"), Map.of()).values());
+                out.addAll(instances
+                        .getOrDefault((String) s.get("serviceId"), Map.of())
+                        .values());
             }
         }
         if (!found) {
@@ -800,7 +834,10 @@ public final class FakeServiceCenter implements AutoCloseable {
             if (method.equals("DELETE")) {
                 var own = instances.getOrDefault(sid, Map.of());
                 if (!own.isEmpty() && !"true".equals(q.get("force"))) {
-                    return error(400, "400011", "Can not delete this service, other service rely it",
+                    return error(
+                            400,
+                            "400011",
+                            "Can not delete this service, other service rely it",
                             "the service has instances");
                 }
                 for (String iid : new ArrayList<>(own.keySet())) {
@@ -830,7 +867,9 @@ public final class FakeServiceCenter implements AutoCloseable {
         }
         if (rest.size() == 3) {
             if (method.equals("GET")) {
-                return ok(Map.of("instances", new ArrayList<>(instances.getOrDefault(sid, Map.of()).values())));
+                return ok(Map.of(
+                        "instances",
+                        new ArrayList<>(instances.getOrDefault(sid, Map.of()).values())));
             }
             if (method.equals("POST")) {
                 return registerInstance(svc, body, events);
@@ -915,13 +954,19 @@ public final class FakeServiceCenter implements AutoCloseable {
                 if (asked.isEmpty() || asked.equals(e.get("serviceId"))) {
                     return ok(Map.of("serviceId", e.get("serviceId")));
                 }
-                return error(400, "400010", "Micro-service already exists",
+                return error(
+                        400,
+                        "400010",
+                        "Micro-service already exists",
                         "ServiceID conflict or found the same service with different id.");
             }
         }
         String sid = asked.isEmpty() ? UUID.randomUUID().toString().replace("-", "") : asked;
         if (services.containsKey(sid)) {
-            return error(400, "400010", "Micro-service already exists",
+            return error(
+                    400,
+                    "400010",
+                    "Micro-service already exists",
                     "ServiceID conflict or found the same service with different id.");
         }
         s.put("serviceId", sid);
@@ -983,9 +1028,8 @@ public final class FakeServiceCenter implements AutoCloseable {
         } else if (!STATUS.matcher(status).matches()) {
             return invalid("Instance.Status: '" + status + "' does not match rule");
         }
-        Map<String, Object> hc = inst.get("healthCheck") instanceof Map<?, ?> m
-                ? new LinkedHashMap<>((Map<String, Object>) m)
-                : null;
+        Map<String, Object> hc =
+                inst.get("healthCheck") instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : null;
         if (hc == null) {
             hc = new LinkedHashMap<>(Map.of("mode", "push", "interval", 30L, "times", 3L));
         } else if ("push".equals(hc.get("mode"))) {

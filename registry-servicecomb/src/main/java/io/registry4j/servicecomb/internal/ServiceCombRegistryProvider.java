@@ -41,7 +41,9 @@ public final class ServiceCombRegistryProvider implements RegistryProvider {
         String scheme = uri.scheme().equals("servicecombs") ? "https" : "http";
         if (uri.authority().isBlank() || uri.authority().contains("@")) {
             throw uri.invalid(
-                    "host", uri.authority(), "must be host[:port][,host[:port]...], like servicecomb://127.0.0.1:30100");
+                    "host",
+                    uri.authority(),
+                    "must be host[:port][,host[:port]...], like servicecomb://127.0.0.1:30100");
         }
         if (!uri.path().isEmpty() && !uri.path().equals("/")) {
             throw uri.invalid("path", uri.path(), "must be empty: give the project with ?project=");

@@ -398,14 +398,14 @@ public final class ServiceCombWatch implements AutoCloseable {
             try {
                 if (error != null || r == null) {
                     Throwable cause = error == null ? new IllegalStateException("no answer") : Calls.unwrap(error);
-                    delay = failed(
-                            cause instanceof RegistryException re ? re : http.failure("GET", path, cause));
+                    delay = failed(cause instanceof RegistryException re ? re : http.failure("GET", path, cause));
                 } else if (r.status() == 304) {
                     succeeded(null, null);
                 } else if (r.status() == 200) {
                     List<ServiceInstance> list = session.decode(service, r.body());
                     succeeded(r.header("X-Resource-Revision").orElse(""), list);
-                } else if (r.status() == 400 && ServiceCombCodec.errorCode(r.body()).equals("400012")) {
+                } else if (r.status() == 400
+                        && ServiceCombCodec.errorCode(r.body()).equals("400012")) {
                     boolean retry;
                     synchronized (this) {
                         retry = !consumerRetried;
