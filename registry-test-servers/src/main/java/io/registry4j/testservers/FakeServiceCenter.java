@@ -82,6 +82,8 @@ public final class FakeServiceCenter implements AutoCloseable {
     private final Object lock = new Object();
     private final int minInterval;
     private final int minTimes;
+    private final long defaultInterval;
+    private final long defaultTimes;
     private final Duration tickInterval;
     private final AtomicInteger threads = new AtomicInteger();
     private final List<String> requests = new CopyOnWriteArrayList<>();
@@ -106,6 +108,8 @@ public final class FakeServiceCenter implements AutoCloseable {
     private FakeServiceCenter(Builder b) {
         this.minInterval = b.minInterval;
         this.minTimes = b.minTimes;
+        this.defaultInterval = b.defaultInterval;
+        this.defaultTimes = b.defaultTimes;
         this.tickInterval = b.tickInterval;
         this.port = LoopbackPorts.freePort();
     }
@@ -132,6 +136,8 @@ public final class FakeServiceCenter implements AutoCloseable {
     public static final class Builder {
         private int minInterval = 5;
         private int minTimes = 3;
+        private long defaultInterval = 30;
+        private long defaultTimes = 3;
         private Duration tickInterval = Duration.ofMillis(200);
 
         private Builder() {}
@@ -150,6 +156,24 @@ public final class FakeServiceCenter implements AutoCloseable {
             }
             this.minInterval = seconds;
             this.minTimes = times;
+            return this;
+        }
+
+        /**
+         * The health check of an instance registered without one (service-center's constants: 30 s and 3, so such an
+         * instance is deleted 2 minutes after its last heartbeat). Tests that wait for such a lease to run out
+         * shorten it here; it must stay above the client's heartbeat interval.
+         *
+         * @param seconds the interval, at least 1
+         * @param times the missed heartbeats tolerated
+         * @return this builder
+         */
+        public Builder defaultHealthCheck(int seconds, int times) {
+            if (seconds < 1 || times < 0) {
+                throw new IllegalArgumentException("defaultHealthCheck needs seconds >= 1 and times >= 0");
+            }
+            this.defaultInterval = seconds;
+            this.defaultTimes = times;
             return this;
         }
 
@@ -1031,7 +1055,7 @@ public final class FakeServiceCenter implements AutoCloseable {
         Map<String, Object> hc =
                 inst.get("healthCheck") instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : null;
         if (hc == null) {
-            hc = new LinkedHashMap<>(Map.of("mode", "push", "interval", 30L, "times", 3L));
+            hc = new LinkedHashMap<>(Map.of("mode", "push", "interval", defaultInterval, "times", defaultTimes));
         } else if ("push".equals(hc.get("mode"))) {
             long interval = hc.get("interval") instanceof Number n ? n.longValue() : 0;
             long times = hc.get("times") instanceof Number n ? n.longValue() : 0;

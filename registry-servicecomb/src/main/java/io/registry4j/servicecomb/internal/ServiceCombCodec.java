@@ -7,12 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -210,20 +209,72 @@ public final class ServiceCombCodec {
         if (!(list instanceof List<?> items)) {
             throw new IllegalArgumentException("\"instances\" is not a list");
         }
-        var out = new ArrayList<ServiceInstance>(items.size());
-        Set<String> seen = new HashSet<>();
+        var byId = new LinkedHashMap<String, ServiceInstance>();
+        var stamps = new HashMap<String, Long>();
         for (Object item : items) {
             String key = service + "/" + instanceKey(item);
             try {
                 ServiceInstance i = decodeInstance(service, item, includeAll);
-                if (i != null && seen.add(i.id())) {
-                    out.add(i);
+                if (i == null) {
+                    continue;
+                }
+                long stamp = timestamp(item);
+                ServiceInstance before = byId.get(i.id());
+                Long prev = stamps.get(i.id());
+                // One id in two microservice versions (an instance registered again under a new version while the
+                // old one lives on): the newest wins, then the higher version.
+                if (before == null
+                        || prev == null
+                        || stamp > prev
+                        || (stamp == prev && compareVersions(i.version(), before.version()) > 0)) {
+                    byId.put(i.id(), i);
+                    stamps.put(i.id(), stamp);
                 }
             } catch (IllegalArgumentException e) {
                 skip.accept(key, e);
             }
         }
-        return out;
+        return new ArrayList<>(byId.values());
+    }
+
+    private static long timestamp(Object item) {
+        if (item instanceof Map<?, ?> m) {
+            Object t = m.get("modTimestamp") instanceof String s && !s.isEmpty() ? s : m.get("timestamp");
+            if (t instanceof String s) {
+                try {
+                    return Long.parseLong(s);
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Compares two versions part by part, numerically where both parts are numbers.
+     *
+     * @param a a version
+     * @param b another
+     * @return negative, zero or positive
+     */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("\\.", -1);
+        String[] y = b.split("\\.", -1);
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            String p = i < x.length ? x[i] : "0";
+            String q = i < y.length ? y[i] : "0";
+            int c;
+            if (p.matches("\\d{1,9}") && q.matches("\\d{1,9}")) {
+                c = Integer.compare(Integer.parseInt(p), Integer.parseInt(q));
+            } else {
+                c = p.compareTo(q);
+            }
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
     }
 
     private static String instanceKey(Object item) {
