@@ -44,7 +44,7 @@ import org.junit.jupiter.api.DisplayName;
  *   <li>Kratos → registry4j: Kratos stores no metadata (its instance {@code properties} are {@code appId} and
  *       {@code environment}), so registry4j reads those two as the metadata, and the user metadata is lost.
  *   <li>registry4j → Kratos: Kratos' {@code GetService} reports the microservice id as the version (its watcher reports
- *       the right one), so versions are compared only through what registry4j reads; registry4j's own
+ *       the right one), so versions are left out of the comparison in this direction; registry4j's own
  *       {@code registry4j.id} property shows in Kratos' metadata and is left out of the comparison. Kratos' watcher
  *       has no initial list and delivers one instance per event (a deletion as a list of the deleted instance), so its
  *       first snapshot is provoked by an update of the instance's properties ({@code PUT .../properties}, an event
