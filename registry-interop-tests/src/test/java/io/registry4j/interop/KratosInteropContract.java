@@ -220,7 +220,7 @@ public abstract class KratosInteropContract {
             Snapshot got = awaitKratosGet(name, s -> sameInstances(s, expected));
             assertThat(comparable(got.instances())).containsExactlyInAnyOrderElementsOf(comparable(expected));
             assertThat(got.resolved()).containsExactlyElementsOf(expectedResolved(shape));
-            try (KratosPeer.Watch watch = peer().watch(kratosBackend(), kratosServiceName(name))) {
+            try (KratosPeer.Watch watch = startKratosWatch(name)) {
                 Snapshot watched = watch.await(s -> sameInstances(s, expected), changeTimeout());
                 assertThat(watched.resolved()).containsExactlyElementsOf(expectedResolved(shape));
             }

@@ -109,7 +109,7 @@ class ServiceCombCodecTest {
         ServiceInstance v2 = instance("o-1", "2.0.0");
         List<Object> items = new ArrayList<>();
         items.add(Json.parse(
-                ("{\"instanceId\":\"bad\",\"endpoints\":[\"::not a uri::\"]}").getBytes(StandardCharsets.UTF_8)));
+                "{\"instanceId\":\"bad\",\"endpoints\":[\"::not a uri::\"]}".getBytes(StandardCharsets.UTF_8)));
         items.add(first(answer(ServiceCombCodec.encodeInstance(v2, "s2", 10, 3), "2.0.0", "5")));
         items.add(first(answer(ServiceCombCodec.encodeInstance(v1, "s1", 10, 3), "1.0.0", "5")));
         items.add(Json.parse("{\"instanceId\":\"down\",\"status\":\"DOWN\",\"endpoints\":[\"grpc://127.0.0.1:1\"]}"
