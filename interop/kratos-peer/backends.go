@@ -63,6 +63,8 @@ type options struct {
 	consulHealthCheckInterval int
 	consulDeregisterAfter     int
 	consulDatacenter          string
+	// ServiceComb
+	servicecombConsumer string
 }
 
 func parseOptions(command string, args []string) (*options, error) {
@@ -103,6 +105,8 @@ func parseOptions(command string, args []string) (*options, error) {
 	fs.IntVar(&o.consulDeregisterAfter, "consul-deregister-after", 600, "consul.WithDeregisterCriticalServiceAfter, seconds")
 	fs.StringVar(&o.consulDatacenter, "consul-datacenter", "", "Consul client Datacenter")
 
+	fs.StringVar(&o.servicecombConsumer, "servicecomb-consumer", "kratos-peer", "watch: the service the peer registers as before Watch")
+
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -141,8 +145,10 @@ func openBackend(ctx context.Context, o *options) (*backend, error) {
 		return openNacos(o, addrs)
 	case "consul":
 		return openConsul(o)
+	case "servicecomb":
+		return openServiceComb(o, addrs)
 	default:
-		return nil, fmt.Errorf("unknown backend %q (want etcd, zookeeper, eureka, nacos or consul)", o.backend)
+		return nil, fmt.Errorf("unknown backend %q (want etcd, zookeeper, eureka, nacos, consul or servicecomb)", o.backend)
 	}
 }
 

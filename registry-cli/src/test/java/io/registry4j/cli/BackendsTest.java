@@ -25,6 +25,8 @@ class BackendsTest {
                         "eurekas://",
                         "memory://",
                         "nacos://",
+                        "servicecomb://",
+                        "servicecombs://",
                         "zookeeper://");
     }
 
@@ -35,7 +37,8 @@ class BackendsTest {
             "zookeeper://127.0.0.1:1?colour=blue",
             "eureka://127.0.0.1:1/eureka?colour=blue",
             "nacos://127.0.0.1:1?colour=blue",
-            "consul://127.0.0.1:1?colour=blue"
+            "consul://127.0.0.1:1?colour=blue",
+            "servicecomb://127.0.0.1:1?colour=blue"
         }) {
             var run = CliRun.plain();
             assertThat(run.execute("list", "orders", "-r", url))

@@ -125,6 +125,15 @@ public abstract class KratosInteropContract {
         return List.of(new ResolvedAddress(grpcAddress(registeredByRegistry4j), registeredByRegistry4j.name()));
     }
 
+    /**
+     * The version both sides register for the contract's {@code v1.0.0} and {@code v2.0.0}: by default as it is; a
+     * backend whose server refuses such versions (service-center takes only {@code x[.y[.z[.w]]]}, from Kratos as from
+     * anyone) narrows it.
+     */
+    protected String version(String version) {
+        return version;
+    }
+
     /** How long a change may take to reach the other side's watcher (besides process death). */
     protected Duration changeTimeout() {
         return scaled(Duration.ofSeconds(20));
@@ -180,7 +189,7 @@ public abstract class KratosInteropContract {
     @Test
     void anInstanceKratosRegistersReadsTheSameInRegistry4j() {
         String name = newServiceName();
-        Instance kratos = instance(name, "v1.0.0", metadata("東京"));
+        Instance kratos = instance(name, version("v1.0.0"), metadata("東京"));
         try (Registry4jProcess java = openRegistry4j();
                 KratosPeer.Registration go = peer().register(kratosBackend())) {
             go.register(kratos);
@@ -203,7 +212,7 @@ public abstract class KratosInteropContract {
     @Test
     void anInstanceRegistry4jRegistersReadsTheSameInKratosAndItsResolverDialsTheGrpcEndpoint() {
         String name = newServiceName();
-        Instance shape = instance(name, "v1.0.0", metadata("東京"));
+        Instance shape = instance(name, version("v1.0.0"), metadata("東京"));
         List<Instance> expected = expectedInKratos(shape);
         try (Registry4jProcess java = openRegistry4j()) {
             java.registry().register(toServiceInstance(shape));
@@ -211,7 +220,7 @@ public abstract class KratosInteropContract {
             Snapshot got = awaitKratosGet(name, s -> sameInstances(s, expected));
             assertThat(comparable(got.instances())).containsExactlyInAnyOrderElementsOf(comparable(expected));
             assertThat(got.resolved()).containsExactlyElementsOf(expectedResolved(shape));
-            try (KratosPeer.Watch watch = peer().watch(kratosBackend(), kratosServiceName(name))) {
+            try (KratosPeer.Watch watch = startKratosWatch(name)) {
                 Snapshot watched = watch.await(s -> sameInstances(s, expected), changeTimeout());
                 assertThat(watched.resolved()).containsExactlyElementsOf(expectedResolved(shape));
             }
@@ -223,8 +232,8 @@ public abstract class KratosInteropContract {
     @Test
     void anUpdateKratosMakesReachesRegistry4jsWatcher() {
         String name = newServiceName();
-        Instance v1 = instance(name, "v1.0.0", metadata("東京"));
-        Instance v2 = withVersionAndMetadata(v1, "v2.0.0", metadata("大阪"));
+        Instance v1 = instance(name, version("v1.0.0"), metadata("東京"));
+        Instance v2 = withVersionAndMetadata(v1, version("v2.0.0"), metadata("大阪"));
         registerInKratosSeenByRegistry4jsWatcher(v1, (go, listener) -> {
             go.register(v2);
             awaitRegistry4jSees(listener, expectedInRegistry4j(v2), changeTimeout());
@@ -234,8 +243,8 @@ public abstract class KratosInteropContract {
     @Test
     void anUpdateRegistry4jMakesReachesKratosWatcher() {
         String name = newServiceName();
-        Instance v1 = instance(name, "v1.0.0", metadata("東京"));
-        Instance v2 = withVersionAndMetadata(v1, "v2.0.0", metadata("大阪"));
+        Instance v1 = instance(name, version("v1.0.0"), metadata("東京"));
+        Instance v2 = withVersionAndMetadata(v1, version("v2.0.0"), metadata("大阪"));
         try (Registry4jProcess java = openRegistry4j()) {
             KratosPeer.Watch watch = registerInRegistry4jSeenByKratosWatcher(java, v1);
 
@@ -249,7 +258,7 @@ public abstract class KratosInteropContract {
     @Test
     void aDeregistrationInKratosReachesRegistry4jsWatcher() {
         String name = newServiceName();
-        Instance kratos = instance(name, "v1.0.0", metadata("東京"));
+        Instance kratos = instance(name, version("v1.0.0"), metadata("東京"));
         registerInKratosSeenByRegistry4jsWatcher(kratos, (go, listener) -> {
             go.deregister(kratos.id());
             awaitRegistry4jSees(listener, List.of(), changeTimeout());
@@ -259,7 +268,7 @@ public abstract class KratosInteropContract {
     @Test
     void theDeathOfAKratosProcessReachesRegistry4jsWatcher() {
         String name = newServiceName();
-        Instance kratos = instance(name, "v1.0.0", metadata("東京"));
+        Instance kratos = instance(name, version("v1.0.0"), metadata("東京"));
         registerInKratosSeenByRegistry4jsWatcher(kratos, (go, listener) -> {
             go.kill();
             awaitRegistry4jSees(listener, List.of(), deathTimeout());
@@ -269,7 +278,7 @@ public abstract class KratosInteropContract {
     @Test
     void aDeregistrationInRegistry4jReachesKratosWatcher() {
         String name = newServiceName();
-        Instance shape = instance(name, "v1.0.0", metadata("東京"));
+        Instance shape = instance(name, version("v1.0.0"), metadata("東京"));
         try (Registry4jProcess java = openRegistry4j()) {
             KratosPeer.Watch watch = registerInRegistry4jSeenByKratosWatcher(java, shape);
 
@@ -281,7 +290,7 @@ public abstract class KratosInteropContract {
     @Test
     void theDeathOfARegistry4jProcessReachesKratosWatcher() {
         String name = newServiceName();
-        Instance shape = instance(name, "v1.0.0", metadata("東京"));
+        Instance shape = instance(name, version("v1.0.0"), metadata("東京"));
         try (Registry4jProcess java = openRegistry4j()) {
             KratosPeer.Watch watch = registerInRegistry4jSeenByKratosWatcher(java, shape);
 
