@@ -46,6 +46,8 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
             Pattern.compile("nacos\\.publisher-.*"),
             // The JDK's static scheduler behind CompletableFuture.delayedExecutor and orTimeout: never ends.
             Pattern.compile("CompletableFutureDelayScheduler"),
+            // Failsafe's static scheduler (under jetcd's retries), started by the first delayed retry: never ends.
+            Pattern.compile("FailsafeDelayScheduler"),
             // Before JDK 21 an HttpClient cannot be closed: its selector thread ends when the client is
             // garbage-collected. From JDK 21 registries close the clients they build, and this is counted.
             Pattern.compile(Runtime.version().feature() < 21 ? "HttpClient-\\d+-SelectorManager" : "(?!)"),
