@@ -6,16 +6,10 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,21 +24,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The Kratos peer for interop tests: the Go program in {@code interop/kratos-peer} (Kratos' own registry
  * modules on the backends' native Go clients), built with {@code go build} and run as child processes.
  *
- * <p>{@link #start()} finds the peer's source by walking up from the working directory to a directory
- * that has {@code interop/kratos-peer/go.mod} (or takes the directory in the system property
- * {@value #SOURCE_PROPERTY}), and builds it once per content into
- * {@code ~/.cache/registry4j/kratos-peer/<hash of go.mod, go.sum and *.go>/kratos-peer}; later runs, and
- * other modules, reuse that binary, and Go's own module and build caches make a rebuild cheap.
- * {@code REGISTRY4J_TEST_KRATOS_PEER} may name a prebuilt binary instead. Without {@code go} on
- * {@code PATH} (or in {@code /usr/local/go/bin}, {@code /usr/lib/go/bin}) the test is aborted loudly, or
- * failed under {@code CI=true} (see {@link TestEnvironment#serverUnavailable}).
+ * <p>{@link #start()} builds the peer from {@code interop/kratos-peer} once per content into
+ * {@code ~/.cache/registry4j/kratos-peer/<source hash>/kratos-peer} ({@link GoBuild}: the system property
+ * {@code registry4j.kratos-peer.source} names another source directory, {@code REGISTRY4J_TEST_KRATOS_PEER}
+ * a prebuilt binary; without Go the test is aborted loudly, or failed under {@code CI=true}).
  *
  * <p>Each command is a child process: its standard output (JSON lines, see the peer's README) is read by a
  * daemon thread {@code registry4j-testservers-kratos-peer-<pid>}, its standard error goes to a log file in this peer's
@@ -57,21 +46,14 @@ public final class KratosPeer implements AutoCloseable {
     /** The backend name of the override variable {@code REGISTRY4J_TEST_KRATOS_PEER} (a binary path). */
     public static final String BACKEND = "kratos-peer";
 
-    /** System property naming the directory with the peer's {@code go.mod}, instead of the search. */
-    public static final String SOURCE_PROPERTY = "registry4j.kratos-peer.source";
-
     /** Where the peer's source lives relative to the project root. */
     public static final String SOURCE_DIRECTORY = "interop/kratos-peer";
 
-    /** How long a {@code go build} may take; a cold one downloads and compiles all Kratos modules. */
-    public static final Duration BUILD_TIMEOUT = Duration.ofMinutes(15);
+    /** The peer's build; a cold one downloads and compiles all Kratos modules. */
+    public static final GoBuild BUILD = GoBuild.of(BACKEND, SOURCE_DIRECTORY);
 
     /** How long one command of the peer may take by default (scaled by {@code registry4j.test.timeScale}). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-
-    static final List<Path> WELL_KNOWN_GO = List.of(Path.of("/usr/local/go/bin/go"), Path.of("/usr/lib/go/bin/go"));
-
-    private static final Object BUILD_LOCK = new Object();
 
     private final Path binary;
     private final ScratchDirectory logs;
@@ -99,24 +81,7 @@ public final class KratosPeer implements AutoCloseable {
 
     /** Like {@link #start()}, reading variables from {@code environment}. */
     public static KratosPeer start(TestEnvironment environment) {
-        Optional<String> prebuilt = environment.serverOverride(BACKEND);
-        Path binary;
-        if (prebuilt.isPresent()) {
-            binary = Path.of(prebuilt.get());
-            if (!Files.isExecutable(binary)) {
-                throw new IllegalArgumentException(TestEnvironment.overrideVariable(BACKEND)
-                        + " must name an executable Kratos peer binary, not '" + prebuilt.get() + "'");
-            }
-        } else {
-            Path go = environment
-                    .findExecutable("go", WELL_KNOWN_GO)
-                    .orElseThrow(() -> environment.serverUnavailable(
-                            "Go toolchain to build the Kratos peer",
-                            BACKEND,
-                            "install Go 1.24 or later with `go` on PATH (the Go module proxy must be reachable"
-                                    + " the first time)"));
-            binary = build(go, findSource(), cacheRoot(), environment);
-        }
+        Path binary = BUILD.binary(environment);
         return new KratosPeer(binary, ScratchDirectory.create("kratos-peer"), scaled(DEFAULT_TIMEOUT));
     }
 
@@ -203,122 +168,6 @@ public final class KratosPeer implements AutoCloseable {
     static Duration scaled(Duration duration) {
         double scale = Math.max(1, Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1")));
         return Duration.ofMillis((long) (duration.toMillis() * scale));
-    }
-
-    // ---------------------------------------------------------------- building
-
-    /** Returns {@code ~/.cache/registry4j/kratos-peer}. */
-    static Path cacheRoot() {
-        return Path.of(System.getProperty("user.home"), ".cache", "registry4j", "kratos-peer");
-    }
-
-    /** Finds the directory with the peer's {@code go.mod}; see the class comment. */
-    static Path findSource() {
-        String property = System.getProperty(SOURCE_PROPERTY);
-        if (property != null && !property.isBlank()) {
-            Path dir = Path.of(property).toAbsolutePath();
-            if (!Files.isRegularFile(dir.resolve("go.mod"))) {
-                throw new IllegalStateException(SOURCE_PROPERTY + "=" + property + " has no go.mod");
-            }
-            return dir;
-        }
-        Path start = Path.of("").toAbsolutePath();
-        for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(SOURCE_DIRECTORY);
-            if (Files.isRegularFile(candidate.resolve("go.mod"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("cannot find the Kratos peer's source: no " + SOURCE_DIRECTORY + "/go.mod in "
-                + start + " or any parent; set -D" + SOURCE_PROPERTY + "=<dir>");
-    }
-
-    /** Hashes go.mod, go.sum and every {@code .go} file (names and contents), for the cache directory. */
-    static String sourceHash(Path source) {
-        try (Stream<Path> files = Files.walk(source)) {
-            List<Path> inputs = files.filter(Files::isRegularFile)
-                    .filter(p -> {
-                        String n = p.getFileName().toString();
-                        return n.equals("go.mod") || n.equals("go.sum") || n.endsWith(".go");
-                    })
-                    .sorted()
-                    .toList();
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (Path input : inputs) {
-                digest.update(source.relativize(input).toString().getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-                digest.update(Files.readAllBytes(input));
-                digest.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the Kratos peer's source in " + source, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Returns the cached binary for this source, building it first if there is none. Concurrent builders
-     * (other JVMs, other worktrees) each build into a temporary file and move it into place atomically.
-     */
-    static Path build(Path go, Path source, Path cacheRoot, TestEnvironment environment) {
-        Path dir = cacheRoot.resolve(sourceHash(source));
-        Path binary = dir.resolve("kratos-peer");
-        synchronized (BUILD_LOCK) {
-            if (Files.isExecutable(binary)) {
-                return binary;
-            }
-            try {
-                Files.createDirectories(dir);
-                Path partial = Files.createTempFile(dir, "kratos-peer-", ".partial");
-                Path log = Files.createTempFile(dir, "build-", ".log");
-                try {
-                    List<String> command = List.of(go.toString(), "build", "-o", partial.toString(), ".");
-                    ProcessBuilder builder = new ProcessBuilder(command)
-                            .directory(source.toFile())
-                            .redirectErrorStream(true)
-                            .redirectOutput(log.toFile());
-                    // A go.work above the source must not pull other modules in.
-                    builder.environment().put("GOWORK", "off");
-                    String path = environment.get("PATH");
-                    if (path != null) {
-                        builder.environment().put("PATH", path);
-                    }
-                    Process process = builder.start();
-                    ChildProcessReaper.global().register(process);
-                    try {
-                        if (!process.waitFor(BUILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                            ChildProcessReaper.terminate(List.of(process.toHandle()), Duration.ofSeconds(5));
-                            throw new IllegalStateException("`go build` of the Kratos peer in " + source
-                                    + " did not finish within " + BUILD_TIMEOUT + "; output:"
-                                    + System.lineSeparator() + ChildProcess.readLogTail(log, 40));
-                        }
-                    } finally {
-                        ChildProcessReaper.global().unregister(process);
-                    }
-                    if (process.exitValue() != 0) {
-                        throw new IllegalStateException("`go build` of the Kratos peer in " + source
-                                + " failed with exit code " + process.exitValue() + "; output:"
-                                + System.lineSeparator() + ChildProcess.readLogTail(log, 40));
-                    }
-                    try {
-                        Files.move(partial, binary, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(partial, binary, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    return binary;
-                } finally {
-                    Files.deleteIfExists(partial);
-                    Files.deleteIfExists(log);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot build the Kratos peer from " + source + " into " + dir, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while building the Kratos peer", e);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- value types

@@ -48,20 +48,20 @@ class KratosPeerTest {
     void buildsThePeerIntoTheUserCacheOutsideTheSourceTree() {
         Path binary = peer.binary();
 
-        assertThat(binary).isExecutable().startsWith(KratosPeer.cacheRoot());
+        assertThat(binary).isExecutable().startsWith(KratosPeer.BUILD.cacheRoot());
         assertThat(Objects.requireNonNull(binary.getParent()).getFileName().toString())
-                .isEqualTo(KratosPeer.sourceHash(KratosPeer.findSource()));
+                .isEqualTo(KratosPeer.BUILD.sourceHash(KratosPeer.BUILD.findSource()));
     }
 
     @Test
     void theSourceHashChangesWithTheSource(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("go.mod"), "module example.com/p\n");
         Files.writeString(dir.resolve("main.go"), "package main\n");
-        String before = KratosPeer.sourceHash(dir);
+        String before = KratosPeer.BUILD.sourceHash(dir);
 
         Files.writeString(dir.resolve("main.go"), "package main\n\nfunc main() {}\n");
 
-        assertThat(KratosPeer.sourceHash(dir)).isNotEqualTo(before);
+        assertThat(KratosPeer.BUILD.sourceHash(dir)).isNotEqualTo(before);
     }
 
     @Test
