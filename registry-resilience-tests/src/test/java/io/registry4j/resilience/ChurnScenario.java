@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * 1,000 instances of ten services registered and deregistered in waves by four registries while 100 watchers (in two
  * other registries) follow. Expected at the end: every watcher's last snapshot equals what the server holds; after
  * closing, this JVM's threads and heap are back to their baseline and so are the server's leases, sessions, watch
- * streams or connections. Two waves by default; {@code -Dregistry4j.resilience.long=true} runs ten.
+ * streams or connections. One wave by default; {@code -Dregistry4j.resilience.long=true} runs ten.
  */
 @ExtendWith(RegistryLeakCheck.class)
 abstract class ChurnScenario {
@@ -63,7 +63,7 @@ abstract class ChurnScenario {
 
     @Test
     void watchersEndOnTheServersTruthAndEverythingIsReleased() throws Exception {
-        int waves = Scenarios.longRun() ? 10 : 2;
+        int waves = Scenarios.longRun() ? 10 : 1;
         List<String> services = new ArrayList<>();
         for (int s = 0; s < SERVICES; s++) {
             services.add("churn-" + s);

@@ -31,7 +31,7 @@ final class EtcdSupport {
         return EtcdRegistry.builder()
                 .endpoints(endpoints.split(","))
                 .ttl(ttl)
-                .callTimeout(Duration.ofSeconds(2))
+                .callTimeout(Duration.ofSeconds(5))
                 .keyCheckInterval(Duration.ofMillis(500))
                 .backoff(Scenarios.FAST)
                 // jetcd pings every 30 s and waits 10 s for the answer by default, so a watch notices a silent
