@@ -68,7 +68,8 @@ abstract class PartitionScenario {
 
                 long cut = System.nanoTime();
                 namespace.cut();
-                await().atMost(bound(Duration.ofSeconds(30)))
+                await().alias("owner LOST then RETRYING, watcher STALE, while the link is cut")
+                        .atMost(bound(Duration.ofSeconds(30)))
                         .until(() -> ownerLog.states(cut).contains(RegistrationEvent.State.LOST)
                                 && ownerLog.states(cut).contains(RegistrationEvent.State.RETRYING)
                                 && watchLog.types(cut).contains(WatchEvent.Type.STALE));
@@ -96,7 +97,8 @@ abstract class PartitionScenario {
 
                 long restored = System.nanoTime();
                 namespace.restore();
-                await().atMost(bound(VISIBLE_AGAIN))
+                await().alias("owner RESTORED and watcher RECOVERED with the instance after the link came back")
+                        .atMost(bound(VISIBLE_AGAIN))
                         .until(() -> ownerLog.firstAt(restored, RegistrationEvent.State.RESTORED)
                                         .isPresent()
                                 && watchLog.firstAt(restored, WatchEvent.Type.RECOVERED)
