@@ -11,10 +11,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.TestAbortedException;
@@ -99,6 +101,31 @@ class GoBuildTest {
         } finally {
             Files.deleteIfExists(recent);
         }
+    }
+
+    /** {@code .ci/prebuild-go} builds into the same cache directories, so it must compute the same hash. */
+    @Test
+    void theCiPrebuildComputesTheSameSourceHash(@TempDir Path dir) throws Exception {
+        Path script = Stream.iterate(Path.of("").toAbsolutePath(), Objects::nonNull, Path::getParent)
+                .map(d -> d.resolve(".ci/prebuild-go"))
+                .filter(Files::isRegularFile)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(
+                        "no .ci/prebuild-go above " + Path.of("").toAbsolutePath()));
+        writeModule(dir);
+        Files.createDirectories(dir.resolve("internal/sub"));
+        Files.writeString(dir.resolve("internal/sub/a.go"), "package sub\n\n// ü\n");
+        Files.writeString(dir.resolve("internal.go"), "package main\n");
+        Files.writeString(dir.resolve("README.md"), "not hashed\n");
+        GoBuild build = GoBuild.of("gobuild-test", "x");
+
+        Process process = new ProcessBuilder("python3", script.toString(), "--print-hash", dir.toString())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+
+        assertThat(process.waitFor()).as(out).isZero();
+        assertThat(out).isEqualTo(build.sourceHash(dir));
     }
 
     @Test
