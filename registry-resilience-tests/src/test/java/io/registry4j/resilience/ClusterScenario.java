@@ -107,10 +107,14 @@ abstract class ClusterScenario {
                     return types.lastIndexOf(WatchEvent.Type.STALE) < types.lastIndexOf(WatchEvent.Type.RECOVERED)
                             || !types.contains(WatchEvent.Type.STALE);
                 });
-                for (WatchEvent event : watchLog.watches(killed)) {
-                    assertThat(Scenarios.ids(event.instances()))
-                            .as("a %s event during the leader loss", event.type())
-                            .contains("o-0", "o-1", "o-2");
+                // Unless the owner's lease/session itself was lost meanwhile (then its instances may be missing
+                // until they are restored), no list misses an instance registered all along.
+                if (!ownerLog.states(killed).contains(RegistrationEvent.State.LOST)) {
+                    for (WatchEvent event : watchLog.watches(killed)) {
+                        assertThat(Scenarios.ids(event.instances()))
+                                .as("a %s event during the leader loss", event.type())
+                                .contains("o-0", "o-1", "o-2");
+                    }
                 }
                 if (watchLog.types(killed).contains(WatchEvent.Type.STALE)) {
                     RecoveryTimes.record(
