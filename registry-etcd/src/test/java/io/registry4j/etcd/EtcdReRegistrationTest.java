@@ -88,12 +88,11 @@ class EtcdReRegistrationTest {
             long firstLease = read("/microservices/orders/x1").get(0).getLease();
 
             server.stop();
-            long stopped = System.nanoTime();
-            // jetcd declares the lease lost once no renewal succeeded for a whole TTL: the outage is now longer.
+            // The lease is declared lost once no renewal succeeded for a whole TTL (counted from the last renewal,
+            // which may precede the stop by up to a keepalive interval): the outage has outlasted the lease.
             Awaitility.await("the lease to be declared lost")
                     .atMost(TTL.multipliedBy(3))
                     .until(() -> events.stream().anyMatch(e -> e.state() == State.LOST));
-            assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isGreaterThanOrEqualTo(TTL);
             assertThat(registry.keepAliveHealthy()).isTrue(); // the lost lease is no longer kept, none is failing
 
             server.restart();
