@@ -6,6 +6,7 @@ import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.servicecomb.internal.ServiceCombCodec;
+import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.Capabilities;
 import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
@@ -71,6 +72,14 @@ class ServiceCombRegistryCompatibilityTest extends RegistryCompatibilityKit {
                 ServiceCombTestSupport.builder(server()).backoff(backoff).build());
     }
 
+    @Override
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
+        return REGISTERED.track(ServiceCombTestSupport.builder(server())
+                .backoff(backoff)
+                .scheduler(scheduler)
+                .build());
+    }
+
     /** An instance registered again with its id replaces the stored one: service-center has no compare-and-set. */
     @Override
     protected String takeoverUndetectable() {
@@ -80,6 +89,10 @@ class ServiceCombRegistryCompatibilityTest extends RegistryCompatibilityKit {
     @Override
     protected Capabilities capabilities() {
         var c = Capabilities.builder()
+                .unsupported(
+                        Fault.LATE_UPDATE,
+                        "a service-center websocket message carries no list, it only makes the watched service be read "
+                                + "again, and each service has one read in flight at a time: no replaced source can answer late")
                 .propagation(Duration.ofSeconds(3))
                 .reRegistration(ServiceCombTestSupport.HEARTBEAT.plusSeconds(5));
         if (server().fake().isPresent()) {

@@ -395,8 +395,10 @@ public final class ServiceCombWatch implements AutoCloseable {
                 }
             }
             Duration delay = pollInterval;
+            boolean failed = false;
             try {
                 if (error != null || r == null) {
+                    failed = true;
                     Throwable cause = error == null ? new IllegalStateException("no answer") : Calls.unwrap(error);
                     delay = failed(cause instanceof RegistryException re ? re : http.failure("GET", path, cause));
                 } else if (r.status() == 304) {
@@ -423,12 +425,14 @@ public final class ServiceCombWatch implements AutoCloseable {
                         }
                     }
                 } else {
+                    failed = true;
                     delay = failed(new RegistryException(
                             HttpTransport.kindOf(r.status()),
                             "servicecomb",
                             "GET " + r.uri() + " answered " + r.status() + ": " + r.bodyText()));
                 }
             } catch (IllegalArgumentException e) {
+                failed = true;
                 delay = failed(new RegistryException(
                         RegistryException.Kind.INTERNAL,
                         "servicecomb",
@@ -437,7 +441,9 @@ public final class ServiceCombWatch implements AutoCloseable {
             }
             boolean now;
             synchronized (this) {
-                now = again;
+                // After a failure the backoff's delay is waited even if a push asked for a read meanwhile: the retry
+                // reads the whole service anyway, and an outage must not turn pushes into a retry loop without pause.
+                now = again && !failed;
             }
             if (now || delay.isZero()) {
                 pull();
