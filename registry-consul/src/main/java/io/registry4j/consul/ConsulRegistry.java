@@ -6,18 +6,17 @@ import io.registry4j.ServiceCatalog;
 import io.registry4j.ServiceInstance;
 import io.registry4j.consul.internal.ConsulInstanceCodec;
 import io.registry4j.consul.internal.ConsulServiceWatch;
+import io.registry4j.http.internal.HttpSettings;
 import io.registry4j.http.internal.HttpTransport;
 import io.registry4j.http.internal.OwnedHttpClient;
 import io.registry4j.spi.AbstractServiceRegistry;
 import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.ServiceViews;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
@@ -106,20 +105,14 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
         this.wait = b.wait;
         this.settings = new ConsulInstanceCodec.Settings(
                 b.heartbeatInterval.multipliedBy(2), b.deregisterAfter, b.endpointCheck, b.heartbeatInterval);
-        HttpClient client = b.httpClient;
-        if (client == null) {
-            ownClient = new OwnedHttpClient(BACKEND, b.callTimeout, b.sslContext);
-            client = ownClient.client();
-        } else {
-            ownClient = null;
-        }
-        String token = b.token;
+        this.ownClient = b.http.ownClient(BACKEND);
+        String token = b.http.token();
         this.http = new HttpTransport(
                 BACKEND,
-                client,
+                b.http.client(ownClient),
                 List.of(address),
                 token == null ? Map.of() : Map.of("X-Consul-Token", token),
-                b.callTimeout,
+                b.http.callTimeout(),
                 options().backoff(),
                 scheduler(),
                 System::nanoTime);
@@ -328,17 +321,14 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
      * UTC system clock, an own scheduler thread and an own {@link HttpClient}.
      */
     public static final class Builder extends RegistryBuilder<Builder> {
+        private final HttpSettings http = new HttpSettings("ConsulRegistry", DEFAULT_ADDRESS, DEFAULT_CALL_TIMEOUT);
         private URI address = DEFAULT_ADDRESS;
         private @Nullable String datacenter;
-        private @Nullable String token;
-        private @Nullable SSLContext sslContext;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration deregisterAfter = DEFAULT_DEREGISTER_AFTER;
         private ConsulInstanceCodec.EndpointCheck endpointCheck = ConsulInstanceCodec.EndpointCheck.NONE;
-        private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration wait = DEFAULT_WAIT;
         private boolean includeUnhealthy;
-        private @Nullable HttpClient httpClient;
 
         private Builder() {}
 
@@ -350,14 +340,8 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is neither; the message quotes it
          */
         public Builder address(String url) {
-            Objects.requireNonNull(url, "url");
-            String u = url.strip();
-            try {
-                return address(new URI(u.contains("://") ? u : "http://" + u));
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException(
-                        "ConsulRegistry address must be a URL like http://127.0.0.1:8500, got '" + url + "'", e);
-            }
+            this.address = http.parseAddress(url);
+            return this;
         }
 
         /**
@@ -368,28 +352,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is not
          */
         public Builder address(URI url) {
-            Objects.requireNonNull(url, "url");
-            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new IllegalArgumentException(
-                        "ConsulRegistry address must be an http or https URL, like http://127.0.0.1:8500, got '" + url
-                                + "'");
-            }
-            if (url.getHost() == null || url.getPort() < 1) {
-                throw new IllegalArgumentException(
-                        "ConsulRegistry address must name a host and a port, like http://127.0.0.1:8500, got '" + url
-                                + "'");
-            }
-            String path = url.getRawPath();
-            if ((path != null && !path.isEmpty() && !path.equals("/"))
-                    || url.getRawQuery() != null
-                    || url.getRawFragment() != null
-                    || url.getRawUserInfo() != null) {
-                throw new IllegalArgumentException("ConsulRegistry address must have no path, query or user info "
-                        + "(give the token with token(...)), got '" + scheme + "://" + url.getHost() + ":"
-                        + url.getPort() + "...'");
-            }
-            this.address = URI.create(scheme + "://" + url.getHost() + ":" + url.getPort());
+            this.address = http.checkAddress(url);
             return this;
         }
 
@@ -420,12 +383,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is blank or holds a control character (its value is not quoted)
          */
         public Builder token(String token) {
-            Objects.requireNonNull(token, "token");
-            if (token.isBlank() || token.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                throw new IllegalArgumentException(
-                        "ConsulRegistry token must be non-blank without control characters, got '***'");
-            }
-            this.token = token;
+            http.token(token);
             return this;
         }
 
@@ -437,7 +395,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @return this builder
          */
         public Builder sslContext(SSLContext context) {
-            this.sslContext = Objects.requireNonNull(context, "context");
+            http.sslContext(context);
             return this;
         }
 
@@ -449,7 +407,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = positive("heartbeatInterval", interval);
+            this.heartbeatInterval = http.positive("heartbeatInterval", interval);
             return this;
         }
 
@@ -462,7 +420,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder deregisterCriticalServiceAfter(Duration after) {
-            this.deregisterAfter = positive("deregisterCriticalServiceAfter", after);
+            this.deregisterAfter = http.positive("deregisterCriticalServiceAfter", after);
             return this;
         }
 
@@ -500,7 +458,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder callTimeout(Duration timeout) {
-            this.callTimeout = positive("callTimeout", timeout);
+            http.callTimeout(timeout);
             return this;
         }
 
@@ -541,20 +499,12 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @return this builder
          */
         public Builder httpClient(HttpClient client) {
-            this.httpClient = Objects.requireNonNull(client, "client");
+            http.httpClient(client);
             return this;
         }
 
-        private static Duration positive(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("ConsulRegistry " + what + " must be positive, got " + d);
-            }
-            return d;
-        }
-
         Options options() {
-            return options(callTimeout, heartbeatInterval);
+            return options(http.callTimeout(), heartbeatInterval);
         }
 
         /**

@@ -4,6 +4,7 @@ import io.registry4j.Backoff;
 import io.registry4j.RegistryException;
 import io.registry4j.ServiceCatalog;
 import io.registry4j.ServiceInstance;
+import io.registry4j.http.internal.HttpSettings;
 import io.registry4j.http.internal.HttpTransport;
 import io.registry4j.http.internal.Json;
 import io.registry4j.http.internal.OwnedHttpClient;
@@ -14,14 +15,12 @@ import io.registry4j.spi.Calls;
 import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.ServiceViews;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
@@ -126,24 +125,26 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
         this.consumerName = b.consumerName;
         this.includeAll = b.includeAll;
         this.heartbeatSeconds = Math.max(1, (b.heartbeatInterval.toMillis() + 999) / 1000);
-        HttpClient client = b.httpClient;
-        if (client == null) {
-            ownClient = new OwnedHttpClient(BACKEND, b.callTimeout, b.sslContext);
-            client = ownClient.client();
-        } else {
-            ownClient = null;
-        }
+        this.ownClient = b.http.ownClient(BACKEND);
         var headers = new LinkedHashMap<String, String>();
         headers.put("x-domain-name", "default");
-        if (b.token != null) {
-            headers.put("Authorization", "Bearer " + b.token);
+        String token = b.http.token();
+        if (token != null) {
+            headers.put("Authorization", "Bearer " + token);
         }
         var bases = new ArrayList<URI>();
         for (URI a : addresses) {
             bases.add(URI.create(a + "/v4/" + project + "/registry"));
         }
         this.http = new HttpTransport(
-                BACKEND, client, bases, headers, b.callTimeout, options().backoff(), scheduler(), System::nanoTime);
+                BACKEND,
+                b.http.client(ownClient),
+                bases,
+                headers,
+                b.http.callTimeout(),
+                options().backoff(),
+                scheduler(),
+                System::nanoTime);
         this.watch = new ServiceCombWatch(
                 http, scheduler(), options().backoff(), b.pollInterval, headers, appId, new WatchSession());
     }
@@ -475,18 +476,16 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
      * the UTC system clock, an own scheduler thread and an own {@link HttpClient}.
      */
     public static final class Builder extends RegistryBuilder<Builder> {
+        private final HttpSettings http =
+                new HttpSettings("ServiceCombRegistry", DEFAULT_ADDRESS, DEFAULT_CALL_TIMEOUT);
         private List<URI> addresses = List.of(DEFAULT_ADDRESS);
         private String project = "default";
         private String appId = "default";
         private String environment = "";
         private String consumerName = DEFAULT_CONSUMER_NAME;
-        private @Nullable String token;
-        private @Nullable SSLContext sslContext;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
-        private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private boolean includeAll;
-        private @Nullable HttpClient httpClient;
 
         private Builder() {}
 
@@ -498,19 +497,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
          * @throws IllegalArgumentException if one is not such a URL; the message quotes it
          */
         public Builder address(String urls) {
-            Objects.requireNonNull(urls, "urls");
-            var list = new ArrayList<URI>();
-            for (String u : urls.split(",", -1)) {
-                String t = u.strip();
-                try {
-                    list.add(check(new URI(t.contains("://") ? t : "http://" + t)));
-                } catch (URISyntaxException e) {
-                    throw new IllegalArgumentException(
-                            "ServiceCombRegistry address must be a URL like http://127.0.0.1:30100, got '" + u + "'",
-                            e);
-                }
-            }
-            return addresses(list);
+            return addresses(http.parseAddresses(urls));
         }
 
         /**
@@ -521,38 +508,8 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
          * @throws IllegalArgumentException if the list is empty or one is not such a URL
          */
         public Builder addresses(List<URI> urls) {
-            Objects.requireNonNull(urls, "urls");
-            if (urls.isEmpty()) {
-                throw new IllegalArgumentException("ServiceCombRegistry needs at least one address");
-            }
-            var list = new ArrayList<URI>();
-            urls.forEach(u -> list.add(check(Objects.requireNonNull(u, "url"))));
-            this.addresses = List.copyOf(list);
+            this.addresses = http.checkAddresses(urls);
             return this;
-        }
-
-        private static URI check(URI url) {
-            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new IllegalArgumentException(
-                        "ServiceCombRegistry address must be an http or https URL, like http://127.0.0.1:30100, got '"
-                                + url + "'");
-            }
-            if (url.getHost() == null || url.getPort() < 1) {
-                throw new IllegalArgumentException(
-                        "ServiceCombRegistry address must name a host and a port, like http://127.0.0.1:30100, got '"
-                                + url + "'");
-            }
-            String path = url.getRawPath();
-            if ((path != null && !path.isEmpty() && !path.equals("/"))
-                    || url.getRawQuery() != null
-                    || url.getRawFragment() != null
-                    || url.getRawUserInfo() != null) {
-                throw new IllegalArgumentException("ServiceCombRegistry address must have no path, query or user info"
-                        + " (give the token with token(...)), got '" + scheme + "://" + url.getHost() + ":"
-                        + url.getPort() + "...'");
-            }
-            return URI.create(scheme + "://" + url.getRawAuthority());
         }
 
         /**
@@ -636,12 +593,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
          * @throws IllegalArgumentException if it is blank or holds a control character (its value is not quoted)
          */
         public Builder token(String token) {
-            Objects.requireNonNull(token, "token");
-            if (token.isBlank() || token.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                throw new IllegalArgumentException(
-                        "ServiceCombRegistry token must be non-blank without control characters, got '***'");
-            }
-            this.token = token;
+            http.token(token);
             return this;
         }
 
@@ -652,7 +604,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
          * @return this builder
          */
         public Builder sslContext(SSLContext context) {
-            this.sslContext = Objects.requireNonNull(context, "context");
+            http.sslContext(context);
             return this;
         }
 
@@ -666,7 +618,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = positive("heartbeatInterval", interval);
+            this.heartbeatInterval = http.positive("heartbeatInterval", interval);
             return this;
         }
 
@@ -679,7 +631,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder pollInterval(Duration interval) {
-            this.pollInterval = positive("pollInterval", interval);
+            this.pollInterval = http.positive("pollInterval", interval);
             return this;
         }
 
@@ -691,7 +643,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder callTimeout(Duration timeout) {
-            this.callTimeout = positive("callTimeout", timeout);
+            http.callTimeout(timeout);
             return this;
         }
 
@@ -715,20 +667,12 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
          * @return this builder
          */
         public Builder httpClient(HttpClient client) {
-            this.httpClient = Objects.requireNonNull(client, "client");
+            http.httpClient(client);
             return this;
         }
 
-        private static Duration positive(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("ServiceCombRegistry " + what + " must be positive, got " + d);
-            }
-            return d;
-        }
-
         Options options() {
-            return options(callTimeout, heartbeatInterval);
+            return options(http.callTimeout(), heartbeatInterval);
         }
 
         /**
