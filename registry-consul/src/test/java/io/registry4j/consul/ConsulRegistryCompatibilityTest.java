@@ -12,19 +12,15 @@ import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
 import io.registry4j.testkit.InjectedClient;
 import io.registry4j.testkit.InjectedHttpClient;
-import io.registry4j.testkit.RegisteredInstances;
+import io.registry4j.testkit.KitServer;
 import io.registry4j.testkit.RegistryCompatibilityKit;
 import io.registry4j.testservers.ConsulServer;
 import io.registry4j.testservers.FakeConsul;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.Objects;
-import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole compatibility kit on the fake Consul agent ({@link FakeConsul}; Consul's own server is BSL and not used),
@@ -37,38 +33,22 @@ import org.junit.jupiter.api.DisplayName;
  */
 @DisplayName("ConsulRegistry passes the compatibility kit on the fake Consul agent")
 class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
-    private static @Nullable ConsulServer server;
-
-    /** What each registry made by {@link #newRegistry()} has registered, to expire it on the agent. */
-    private static final RegisteredInstances REGISTERED = new RegisteredInstances();
-
-    @BeforeAll
-    static void startServer() {
-        server = ConsulTestSupport.startServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        REGISTERED.clear();
-        if (server != null) {
-            server.close();
-        }
-    }
+    /** The server, and what each registry made by {@link #newRegistry()} has registered, to remove it there. */
+    @RegisterExtension
+    static final KitServer<ConsulServer> SERVER = new KitServer<>("Consul agent", ConsulTestSupport::startServer);
 
     static ConsulServer server() {
-        ConsulServer s = server;
-        assertThat(s).as("Consul agent").isNotNull();
-        return Objects.requireNonNull(s);
+        return SERVER.get();
     }
 
     @Override
     protected ServiceRegistry newRegistry() {
-        return REGISTERED.track(ConsulTestSupport.builder(server()).build());
+        return SERVER.track(ConsulTestSupport.builder(server()).build());
     }
 
     @Override
     protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
-        return REGISTERED.track(ConsulTestSupport.builder(server())
+        return SERVER.track(ConsulTestSupport.builder(server())
                 .backoff(backoff)
                 .scheduler(scheduler)
                 .build());
@@ -100,10 +80,7 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
                     Fault.GARBAGE_ENTRY,
                     Fault.WATCH_COUNT);
         } else {
-            String reason = "the agent comes from REGISTRY4J_TEST_CONSUL and only the fake Consul injects faults";
-            for (Fault f : Fault.values()) {
-                c.unsupported(f, reason);
-            }
+            c.unsupportedAll(server().externalReason());
         }
         return c.build();
     }
@@ -128,7 +105,7 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
              */
             @Override
             public void expireSession(ServiceRegistry registry) {
-                for (ServiceInstance i : REGISTERED.of(registry)) {
+                for (ServiceInstance i : SERVER.registered(registry)) {
                     server().requireFake().removeService(i.id());
                 }
             }
@@ -141,15 +118,10 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
             public void deleteBehindBack(ServiceRegistry registry, ServiceInstance instance) {
                 FakeConsul fake = server().requireFake();
                 String pass = "/v1/agent/check/pass/service:" + instance.id() + "?";
-                long seen =
-                        fake.requests().stream().filter(r -> r.contains(pass)).count();
-                Awaitility.await("a heartbeat of " + instance.id())
-                        .atMost(ConsulTestSupport.HEARTBEAT.multipliedBy(4))
-                        .pollInterval(Duration.ofMillis(10))
-                        .until(() -> fake.requests().stream()
-                                        .filter(r -> r.contains(pass))
-                                        .count()
-                                > seen);
+                fake.awaitNextRequest(
+                        "a heartbeat of " + instance.id(),
+                        r -> r.contains(pass),
+                        ConsulTestSupport.HEARTBEAT.multipliedBy(4));
                 assertThat(fake.removeService(instance.id()))
                         .as("deleted " + instance.id())
                         .isTrue();

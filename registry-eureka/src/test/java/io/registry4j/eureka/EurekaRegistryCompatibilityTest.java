@@ -12,7 +12,7 @@ import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
 import io.registry4j.testkit.InjectedClient;
 import io.registry4j.testkit.InjectedHttpClient;
-import io.registry4j.testkit.RegisteredInstances;
+import io.registry4j.testkit.KitServer;
 import io.registry4j.testkit.RegistryCompatibilityKit;
 import io.registry4j.testservers.EurekaServer;
 import java.net.URI;
@@ -20,9 +20,9 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole compatibility kit against the real Netflix Eureka server ({@code eureka-core-jersey3} in Jetty, in a JVM
@@ -40,30 +40,19 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
     static final Duration REFRESH = Duration.ofMillis(100);
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
 
-    private static @Nullable EurekaServer server;
+    /** The server, and what each registry made by {@link #newRegistry()} has registered, to cancel its leases there. */
+    @RegisterExtension
+    static final KitServer<EurekaServer> SERVER = new KitServer<>("Eureka server", EurekaServer::start);
+
     private static @Nullable EurekaAdmin admin;
 
-    /** What each registry made by {@link #newRegistry()} has registered, to cancel its leases on the server. */
-    private static final RegisteredInstances REGISTERED = new RegisteredInstances();
-
     @BeforeAll
-    static void startServer() {
-        server = EurekaServer.start();
+    static void startAdmin() {
         admin = new EurekaAdmin(server().baseUri());
     }
 
-    @AfterAll
-    static void stopServer() {
-        REGISTERED.clear();
-        if (server != null) {
-            server.close();
-        }
-    }
-
     static EurekaServer server() {
-        EurekaServer s = server;
-        assertThat(s).as("Eureka server").isNotNull();
-        return java.util.Objects.requireNonNull(s);
+        return SERVER.get();
     }
 
     static EurekaAdmin admin() {
@@ -84,7 +73,7 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
 
     @Override
     protected ServiceRegistry newRegistry() {
-        return REGISTERED.track(builder().build());
+        return SERVER.track(builder().build());
     }
 
     @Override
@@ -134,7 +123,7 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
              */
             @Override
             public void expireSession(ServiceRegistry registry) {
-                for (ServiceInstance i : REGISTERED.of(registry)) {
+                for (ServiceInstance i : SERVER.registered(registry)) {
                     for (URI endpoint : i.endpoints()) {
                         admin().delete(EurekaInstanceCodec.appName(i.name()), EurekaRegistry.instanceIdOf(i, endpoint));
                     }

@@ -12,19 +12,15 @@ import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
 import io.registry4j.testkit.InjectedClient;
 import io.registry4j.testkit.InjectedHttpClient;
-import io.registry4j.testkit.RegisteredInstances;
+import io.registry4j.testkit.KitServer;
 import io.registry4j.testkit.RegistryCompatibilityKit;
 import io.registry4j.testservers.FakeServiceCenter;
 import io.registry4j.testservers.ServiceCenterServer;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.Objects;
-import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole compatibility kit on the fake service-center ({@link FakeServiceCenter}; the real server's Go module is not
@@ -37,44 +33,29 @@ import org.junit.jupiter.api.DisplayName;
  */
 @DisplayName("ServiceCombRegistry passes the compatibility kit on the fake service-center")
 class ServiceCombRegistryCompatibilityTest extends RegistryCompatibilityKit {
-    private static @Nullable ServiceCenterServer server;
-
-    /** What each registry made by {@link #newRegistry()} has registered, to delete it on the server. */
-    private static final RegisteredInstances REGISTERED = new RegisteredInstances();
-
-    @BeforeAll
-    static void startServer() {
-        server = ServiceCombTestSupport.startServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        REGISTERED.clear();
-        if (server != null) {
-            server.close();
-        }
-    }
+    /** The server, and what each registry made by {@link #newRegistry()} has registered, to remove it there. */
+    @RegisterExtension
+    static final KitServer<ServiceCenterServer> SERVER =
+            new KitServer<>("service-center", ServiceCombTestSupport::startServer);
 
     static ServiceCenterServer server() {
-        ServiceCenterServer s = server;
-        assertThat(s).as("service-center").isNotNull();
-        return Objects.requireNonNull(s);
+        return SERVER.get();
     }
 
     @Override
     protected ServiceRegistry newRegistry() {
-        return REGISTERED.track(ServiceCombTestSupport.builder(server()).build());
+        return SERVER.track(ServiceCombTestSupport.builder(server()).build());
     }
 
     @Override
     protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
-        return REGISTERED.track(
+        return SERVER.track(
                 ServiceCombTestSupport.builder(server()).backoff(backoff).build());
     }
 
     @Override
     protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
-        return REGISTERED.track(ServiceCombTestSupport.builder(server())
+        return SERVER.track(ServiceCombTestSupport.builder(server())
                 .backoff(backoff)
                 .scheduler(scheduler)
                 .build());
@@ -104,11 +85,7 @@ class ServiceCombRegistryCompatibilityTest extends RegistryCompatibilityKit {
                     Fault.GARBAGE_ENTRY,
                     Fault.WATCH_COUNT);
         } else {
-            String reason =
-                    "the server comes from REGISTRY4J_TEST_SERVICECOMB and only the fake service-center injects faults";
-            for (Fault f : Fault.values()) {
-                c.unsupported(f, reason);
-            }
+            c.unsupportedAll(server().externalReason());
         }
         return c.build();
     }
@@ -133,7 +110,7 @@ class ServiceCombRegistryCompatibilityTest extends RegistryCompatibilityKit {
              */
             @Override
             public void expireSession(ServiceRegistry registry) {
-                for (ServiceInstance i : REGISTERED.of(registry)) {
+                for (ServiceInstance i : SERVER.registered(registry)) {
                     server().requireFake().deleteInstancesWithProperty(ServiceCombCodec.ID_KEY, i.id());
                 }
             }
@@ -143,15 +120,10 @@ class ServiceCombRegistryCompatibilityTest extends RegistryCompatibilityKit {
             public void deleteBehindBack(ServiceRegistry registry, ServiceInstance instance) {
                 FakeServiceCenter fake = server().requireFake();
                 String beat = "/instances/" + ServiceCombCodec.instanceId(instance.id()) + "/heartbeat";
-                long seen =
-                        fake.requests().stream().filter(r -> r.endsWith(beat)).count();
-                Awaitility.await("a heartbeat of " + instance.id())
-                        .atMost(ServiceCombTestSupport.HEARTBEAT.multipliedBy(4))
-                        .pollInterval(Duration.ofMillis(10))
-                        .until(() -> fake.requests().stream()
-                                        .filter(r -> r.endsWith(beat))
-                                        .count()
-                                > seen);
+                fake.awaitNextRequest(
+                        "a heartbeat of " + instance.id(),
+                        r -> r.endsWith(beat),
+                        ServiceCombTestSupport.HEARTBEAT.multipliedBy(4));
                 assertThat(fake.deleteInstancesWithProperty(ServiceCombCodec.ID_KEY, instance.id()))
                         .as("deleted " + instance.id())
                         .isEqualTo(1);

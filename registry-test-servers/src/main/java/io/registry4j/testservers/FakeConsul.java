@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.BindException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -73,7 +72,7 @@ import org.jspecify.annotations.Nullable;
  * {@link Builder#manualTicks()} nothing runs until a test calls {@link #tick()}. Blocking queries wait in real time.
  * Thread-safe.
  */
-public final class FakeConsul implements AutoCloseable {
+public final class FakeConsul implements InProcessFake {
     /** The datacenter the fake belongs to. */
     public static final String DATACENTER = "dc1";
 
@@ -313,17 +312,9 @@ public final class FakeConsul implements AutoCloseable {
      *
      * @return host and port
      */
+    @Override
     public String address() {
         return LoopbackPorts.host() + ":" + port;
-    }
-
-    /**
-     * The agent's base URL, {@code http://127.0.0.1:port}.
-     *
-     * @return the URL
-     */
-    public URI baseUri() {
-        return URI.create("http://" + address());
     }
 
     /**
@@ -331,6 +322,7 @@ public final class FakeConsul implements AutoCloseable {
      *
      * @return true while started
      */
+    @Override
     public boolean isRunning() {
         synchronized (lock) {
             return running;
@@ -338,28 +330,23 @@ public final class FakeConsul implements AutoCloseable {
     }
 
     /** Starts serving again on the same port, with the state it had when it stopped. Does nothing if running. */
+    @Override
     public void start() {
         synchronized (lock) {
             if (running) {
                 return;
             }
-            ExecutorService ex = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "registry4j-testservers-consul-http-" + threads.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            HttpServer s = bind();
+            ExecutorService ex =
+                    Executors.newCachedThreadPool(FakeServers.daemon("registry4j-testservers-consul-http-", threads));
+            HttpServer s = FakeServers.bind(port, "fake Consul", a -> HttpServer.create(a, 64));
             s.createContext("/", this::handle);
             s.setExecutor(ex);
             s.start();
             server = s;
             executor = ex;
             if (!manualTicks) {
-                ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread th = new Thread(r, "registry4j-testservers-consul-ticker");
-                    th.setDaemon(true);
-                    return th;
-                });
+                ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(
+                        FakeServers.daemon("registry4j-testservers-consul-ticker"));
                 long every = Math.max(1, tickInterval.toMillis());
                 var unused = t.scheduleWithFixedDelay(this::tickQuietly, every, every, TimeUnit.MILLISECONDS);
                 ticker = t;
@@ -368,27 +355,8 @@ public final class FakeConsul implements AutoCloseable {
         }
     }
 
-    private HttpServer bind() {
-        IOException last = null;
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try {
-                return HttpServer.create(new InetSocketAddress(LoopbackPorts.address(), port), 64);
-            } catch (BindException e) { // the old socket may linger a moment after a stop
-                last = e;
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while binding port " + port, ie);
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("fake Consul cannot listen on port " + port, e);
-            }
-        }
-        throw new IllegalStateException("fake Consul cannot listen on port " + port, last);
-    }
-
     /** Stops serving (clients see connection refused); the state is kept for {@link #start()}. Idempotent. */
+    @Override
     public void stop() {
         HttpServer s;
         ExecutorService ex;
@@ -421,6 +389,7 @@ public final class FakeConsul implements AutoCloseable {
      * Restarts as an agent without a data directory does: everything registered is gone, and the index starts low
      * again (lower than any index a client saw before).
      */
+    @Override
     public void restartEmpty() {
         stop();
         synchronized (lock) {
@@ -576,6 +545,7 @@ public final class FakeConsul implements AutoCloseable {
      *
      * @return the requests
      */
+    @Override
     public List<String> requests() {
         synchronized (requests) {
             return List.copyOf(requests);

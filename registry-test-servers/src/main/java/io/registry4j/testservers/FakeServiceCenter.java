@@ -6,12 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -72,7 +70,7 @@ import org.jspecify.annotations.Nullable;
  * rules, quotas, RBAC and tokens (an {@code Authorization} header is accepted whatever it holds), the batch APIs,
  * the websocket heartbeat, aliases, shared (global) services and the governance API. Thread-safe.
  */
-public final class FakeServiceCenter implements AutoCloseable {
+public final class FakeServiceCenter implements InProcessFake {
     private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9]*$|^[a-zA-Z0-9][a-zA-Z0-9_\\-.]*[a-zA-Z0-9]$");
     private static final Pattern INSTANCE_ID = Pattern.compile("^[A-Za-z0-9_.-]*$");
@@ -205,17 +203,9 @@ public final class FakeServiceCenter implements AutoCloseable {
      *
      * @return the address
      */
+    @Override
     public String address() {
         return LoopbackPorts.host() + ":" + port;
-    }
-
-    /**
-     * The base URL, such as {@code http://127.0.0.1:41234}.
-     *
-     * @return the URL
-     */
-    public URI baseUri() {
-        return URI.create("http://" + address());
     }
 
     /**
@@ -223,6 +213,7 @@ public final class FakeServiceCenter implements AutoCloseable {
      *
      * @return true between {@link #start()} and {@link #stop()}
      */
+    @Override
     public boolean isRunning() {
         synchronized (lock) {
             return running;
@@ -230,6 +221,7 @@ public final class FakeServiceCenter implements AutoCloseable {
     }
 
     /** Starts serving on the same port, with the state it had. Does nothing if running. */
+    @Override
     public void start() {
         synchronized (lock) {
             if (closed) {
@@ -238,17 +230,11 @@ public final class FakeServiceCenter implements AutoCloseable {
             if (running) {
                 return;
             }
-            ServerSocket s = bind();
-            ExecutorService ex = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "registry4j-testservers-servicecomb-" + threads.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread th = new Thread(r, "registry4j-testservers-servicecomb-leases");
-                th.setDaemon(true);
-                return th;
-            });
+            ServerSocket s = FakeServers.bind(port, "fake service-center", FakeServiceCenter::listen);
+            ExecutorService ex =
+                    Executors.newCachedThreadPool(FakeServers.daemon("registry4j-testservers-servicecomb-", threads));
+            ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(
+                    FakeServers.daemon("registry4j-testservers-servicecomb-leases"));
             long every = Math.max(1, tickInterval.toMillis());
             var unused = t.scheduleWithFixedDelay(this::expireLeases, every, every, TimeUnit.MILLISECONDS);
             ex.execute(() -> accept(s, ex));
@@ -262,30 +248,20 @@ public final class FakeServiceCenter implements AutoCloseable {
         }
     }
 
-    private ServerSocket bind() {
-        IOException last = null;
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try {
-                var s = new ServerSocket();
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(LoopbackPorts.address(), port), 64);
-                return s;
-            } catch (BindException e) {
-                last = e;
-                try {
-                    Thread.sleep(100); // the old socket may linger a moment after a stop
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while binding port " + port, ie);
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("fake service-center cannot listen on port " + port, e);
-            }
+    private static ServerSocket listen(InetSocketAddress address) throws IOException {
+        var s = new ServerSocket();
+        try {
+            s.setReuseAddress(true);
+            s.bind(address, 64);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
         }
-        throw new IllegalStateException("fake service-center cannot listen on port " + port, last);
     }
 
     /** Stops serving (clients see connection refused, sockets are cut); the state is kept. Idempotent. */
+    @Override
     public void stop() {
         ServerSocket s;
         ExecutorService ex;
@@ -316,6 +292,7 @@ public final class FakeServiceCenter implements AutoCloseable {
     }
 
     /** Restarts as a server on an empty etcd: every microservice, instance and dependency is gone. */
+    @Override
     public void restartEmpty() {
         stop();
         synchronized (lock) {
@@ -480,6 +457,7 @@ public final class FakeServiceCenter implements AutoCloseable {
      *
      * @return a copy
      */
+    @Override
     public List<String> requests() {
         return List.copyOf(requests);
     }
