@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.Subscription;
+import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.RecordingListener;
 import io.registry4j.testservers.KratosPeer;
 import io.registry4j.testservers.KratosPeer.Instance;
@@ -18,8 +19,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +98,31 @@ public abstract class KratosInteropContract {
                     }
                 }
             };
+        }
+
+        /**
+         * A process whose registry runs its timers on a scheduler of its own, one daemon thread named
+         * {@code test-<backend>-process-timers}, that runs nothing more once the process is dead: no heartbeat, no
+         * deregistration by the keeper. Closing it closes the registry, then ends the thread.
+         *
+         * @param backend the backend name, for the thread's name
+         * @param open builds the registry on the given scheduler
+         * @return the process
+         */
+        static Registry4jProcess withDyingTimers(String backend, Function<Scheduler, ServiceRegistry> open) {
+            AtomicBoolean dead = new AtomicBoolean();
+            ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "test-" + backend + "-process-timers");
+                t.setDaemon(true);
+                return t;
+            });
+            Scheduler real = Scheduler.of(timers);
+            Scheduler dying = (delay, task) -> real.schedule(delay, () -> {
+                if (!dead.get()) {
+                    task.run();
+                }
+            });
+            return of(open.apply(dying), () -> dead.set(true), timers::shutdownNow);
         }
     }
 

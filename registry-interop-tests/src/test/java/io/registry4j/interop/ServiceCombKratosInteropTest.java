@@ -5,7 +5,7 @@ import io.registry4j.ServiceInstance;
 import io.registry4j.http.internal.Json;
 import io.registry4j.servicecomb.ServiceCombRegistry;
 import io.registry4j.servicecomb.internal.ServiceCombCodec;
-import io.registry4j.spi.Scheduler;
+import io.registry4j.testkit.KitServer;
 import io.registry4j.testservers.FakeServiceCenter;
 import io.registry4j.testservers.KratosPeer;
 import io.registry4j.testservers.KratosPeer.Instance;
@@ -20,14 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * ServiceComb: registry4j's {@link ServiceCombRegistry} and Kratos' {@code contrib/registry/servicecomb} (on
@@ -58,28 +53,18 @@ import org.junit.jupiter.api.DisplayName;
 class ServiceCombKratosInteropTest extends KratosInteropContract {
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
-    private @Nullable ServiceCenterServer server;
+    @RegisterExtension
+    static final KitServer<ServiceCenterServer> SERVER = new KitServer<>(
+            "service-center",
+            () -> ServiceCenterServer.start(FakeServiceCenter.builder()
+                    .minHealthCheck(1, 3)
+                    .defaultHealthCheck(10, 3)
+                    .tickInterval(Duration.ofMillis(100))));
+
     private final HttpClient http = HttpClient.newHttpClient();
 
-    @BeforeAll
-    void startServer() {
-        server = ServiceCenterServer.start(FakeServiceCenter.builder()
-                .minHealthCheck(1, 3)
-                .defaultHealthCheck(10, 3)
-                .tickInterval(Duration.ofMillis(100)));
-    }
-
-    @AfterAll
-    void stopServer() {
-        ServiceCenterServer s = server;
-        server = null;
-        if (s != null) {
-            s.close();
-        }
-    }
-
-    private ServiceCenterServer server() {
-        return Objects.requireNonNull(server, "server");
+    private static ServiceCenterServer server() {
+        return SERVER.get();
     }
 
     @Override
@@ -94,28 +79,16 @@ class ServiceCombKratosInteropTest extends KratosInteropContract {
 
     @Override
     protected Registry4jProcess openRegistry4j() {
-        // A process that dies runs no more timers: this scheduler drops every task once it is dead.
-        AtomicBoolean dead = new AtomicBoolean();
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "test-servicecomb-process-timers");
-            t.setDaemon(true);
-            return t;
-        });
-        Scheduler real = Scheduler.of(timers);
-        Scheduler dying = (delay, task) -> real.schedule(delay, () -> {
-            if (!dead.get()) {
-                task.run();
-            }
-        });
-        ServiceCombRegistry registry = ServiceCombRegistry.builder()
-                .address(server().baseUri().toString())
-                .heartbeatInterval(HEARTBEAT)
-                .pollInterval(Duration.ofSeconds(2))
-                .callTimeout(Duration.ofSeconds(3))
-                .scheduler(dying)
-                .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500), 2.0))
-                .build();
-        return Registry4jProcess.of(registry, () -> dead.set(true), timers::shutdownNow);
+        return Registry4jProcess.withDyingTimers(
+                "servicecomb",
+                dying -> ServiceCombRegistry.builder()
+                        .address(server().baseUri().toString())
+                        .heartbeatInterval(HEARTBEAT)
+                        .pollInterval(Duration.ofSeconds(2))
+                        .callTimeout(Duration.ofSeconds(3))
+                        .scheduler(dying)
+                        .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500), 2.0))
+                        .build());
     }
 
     @Override
