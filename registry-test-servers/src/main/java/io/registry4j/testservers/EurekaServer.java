@@ -172,13 +172,6 @@ public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
         return baseUris.toString();
     }
 
-    @Override
-    public synchronized void restart() {
-        Local local = requireOpenLocal("restart");
-        stop();
-        launch(local);
-    }
-
     /**
      * Freezes the server process: it keeps its port and connections but answers nothing, so clients time out.
      *
@@ -268,7 +261,8 @@ public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
         }
     }
 
-    private void launch(Local local) {
+    @Override
+    void launch(Local local) {
         local.process = startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> {
             local.launches++;
             return ChildProcess.builder(local.command())

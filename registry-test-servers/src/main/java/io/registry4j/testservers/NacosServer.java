@@ -238,9 +238,7 @@ public final class NacosServer extends LocalProcessServer<NacosServer.Local> {
     }
 
     @Override
-    public synchronized void restart() {
-        Local local = requireOpenLocal("restart");
-        stop();
+    void launch(Local local) {
         startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> launch(local, remaining));
     }
 

@@ -114,13 +114,6 @@ public final class PolarisServer extends LocalProcessServer<PolarisServer.Local>
         return grpcAddress;
     }
 
-    @Override
-    public synchronized void restart() {
-        Local local = requireOpenLocal("restart");
-        stop();
-        launch(local);
-    }
-
     /**
      * Stops the server, deletes its store and starts a fresh one on the same ports: every service and instance is
      * gone, as after a server that lost its data.
@@ -128,15 +121,14 @@ public final class PolarisServer extends LocalProcessServer<PolarisServer.Local>
      * @throws UnsupportedOperationException if {@link #supportsRestart()} is false
      * @throws IllegalStateException if the server was closed
      */
-    public synchronized void restartWiped() {
-        Local local = requireOpenLocal("restartWiped");
-        stop();
-        try {
-            Files.deleteIfExists(local.directory.resolve("polaris.bolt"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete Polaris' store in " + local.directory, e);
-        }
-        launch(local);
+    public void restartWiped() {
+        restartWiped(local -> {
+            try {
+                Files.deleteIfExists(local.directory.resolve("polaris.bolt"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete Polaris' store in " + local.directory, e);
+            }
+        });
     }
 
     @Override
@@ -144,7 +136,8 @@ public final class PolarisServer extends LocalProcessServer<PolarisServer.Local>
         return "PolarisServer{" + grpcAddress + (local == null ? ", external" : ", " + local.directory) + "}";
     }
 
-    private void launch(Local local) {
+    @Override
+    void launch(Local local) {
         local.writeConfiguration();
         local.process = startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> {
             local.launches++;
