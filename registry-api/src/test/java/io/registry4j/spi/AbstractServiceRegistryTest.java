@@ -8,59 +8,13 @@ import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.Subscription;
 import io.registry4j.Watcher;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** The shared registry's own bookkeeping: state checks after close, watch counting, the default keepalive. */
 class AbstractServiceRegistryTest {
-
-    /** Records writes; watches stay open until closed. */
-    private static final class Recording extends AbstractServiceRegistry {
-        final List<ServiceInstance> written = new CopyOnWriteArrayList<>();
-        final AtomicInteger clientCloses = new AtomicInteger();
-
-        Recording(@Nullable Scheduler scheduler, @Nullable Duration keepAlive) {
-            super(
-                    "recording",
-                    new Options(
-                            Options.DEFAULT_CALL_TIMEOUT,
-                            io.registry4j.Backoff.ofDefaults(),
-                            Clock.systemUTC(),
-                            scheduler,
-                            keepAlive));
-        }
-
-        @Override
-        protected void write(ServiceInstance instance) {
-            written.add(instance);
-        }
-
-        @Override
-        protected void remove(ServiceInstance instance) {
-            written.remove(instance);
-        }
-
-        @Override
-        protected List<ServiceInstance> read(String service) {
-            return List.copyOf(written);
-        }
-
-        @Override
-        protected AutoCloseable openWatch(String service, ServiceViews.Sink sink) {
-            sink.update(List.copyOf(written));
-            return () -> {};
-        }
-
-        @Override
-        protected void closeClient() {
-            clientCloses.incrementAndGet();
-        }
-    }
 
     private static ServiceInstance instance(String id) {
         return ServiceInstance.builder()
@@ -72,7 +26,7 @@ class AbstractServiceRegistryTest {
 
     @Test
     void afterCloseEveryCallIsRefusedAsClosed() {
-        var r = new Recording(new ManualScheduler(), null);
+        var r = new RecordingRegistry(new ManualScheduler(), null);
         ServiceInstance x = instance("x1");
         r.register(x);
         assertThat(r.isClosed()).isFalse();
@@ -100,9 +54,9 @@ class AbstractServiceRegistryTest {
 
     @Test
     void nameAndNativeWatchesAreReported() throws Exception {
-        var r = new Recording(new ManualScheduler(), null);
+        var r = new RecordingRegistry(new ManualScheduler(), null);
         assertThat(r.backend()).isEqualTo("recording");
-        assertThat(r.toString()).isEqualTo("Recording[recording]");
+        assertThat(r.toString()).isEqualTo("RecordingRegistry[recording]");
         assertThat(r.openWatches("svc")).isZero();
         Watcher w1 = r.watch("svc");
         Watcher w2 = r.watch("svc");
@@ -118,13 +72,13 @@ class AbstractServiceRegistryTest {
         sub.close();
         assertThat(r.openWatches("other")).isZero();
         r.close();
-        assertThat(r.toString()).isEqualTo("Recording[recording, closed]");
+        assertThat(r.toString()).isEqualTo("RecordingRegistry[recording, closed]");
     }
 
     @Test
     void theDefaultKeepaliveFindsTheInstanceThere() {
         var scheduler = new ManualScheduler();
-        try (var r = new Recording(scheduler, Duration.ofSeconds(1))) {
+        try (var r = new RecordingRegistry(scheduler, Duration.ofSeconds(1))) {
             List<RegistrationEvent> events = new CopyOnWriteArrayList<>();
             r.addRegistrationListener(Runnable::run, events::add);
             ServiceInstance x = instance("x1");
@@ -141,7 +95,7 @@ class AbstractServiceRegistryTest {
 
     @Test
     void closeOnAnInterruptedThreadStillClosesAndKeepsTheInterrupt() {
-        var r = new Recording(null, Duration.ofMillis(10)); // its own scheduler thread
+        var r = new RecordingRegistry(null, Duration.ofMillis(10)); // its own scheduler thread
         r.register(instance("x1"));
         Thread.currentThread().interrupt();
         try {
