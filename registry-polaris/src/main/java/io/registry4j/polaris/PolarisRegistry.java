@@ -656,11 +656,7 @@ public final class PolarisRegistry extends AbstractServiceRegistry implements Se
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder callTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("callTimeout must be positive, got " + timeout);
-            }
-            this.callTimeout = timeout;
+            this.callTimeout = requirePositive("callTimeout", timeout);
             return this;
         }
 

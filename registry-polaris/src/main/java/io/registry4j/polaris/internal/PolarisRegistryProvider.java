@@ -1,6 +1,5 @@
 package io.registry4j.polaris.internal;
 
-import io.registry4j.RegistryException;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.polaris.PolarisRegistry;
 import io.registry4j.spi.RegistryProvider;
@@ -49,33 +48,20 @@ public final class PolarisRegistryProvider implements RegistryProvider {
 
     @Override
     public boolean isAvailable() {
-        try {
-            Class.forName(
-                    "com.tencent.polaris.factory.api.DiscoveryAPIFactory",
-                    false,
-                    PolarisRegistryProvider.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return RegistryProvider.canLoad(
+                "com.tencent.polaris.factory.api.DiscoveryAPIFactory", PolarisRegistryProvider.class);
     }
 
     @Override
     public ServiceRegistry open(RegistryUri uri) {
-        List<String> hosts = uri.hosts();
-        if (hosts.isEmpty()) {
-            throw uri.invalid("host list", "", "must name at least one Polaris server, as in polaris://127.0.0.1:8091");
-        }
-        if (!uri.path().isEmpty() && !uri.path().equals("/")) {
-            throw uri.invalid("path", uri.path(), "must be empty; give the namespace as ?namespace=");
-        }
+        List<String> hosts = uri.requireHosts("must name at least one Polaris server, as in polaris://127.0.0.1:8091");
+        uri.requireNoPath("must be empty; give the namespace as ?namespace=");
         PolarisRegistry.Builder b = PolarisRegistry.builder();
-        apply(uri, "host list", uri.authority(), () -> b.serverAddresses(hosts.toArray(String[]::new)));
-        uri.option("namespace").ifPresent(v -> apply(uri, "option 'namespace'", v, () -> b.namespace(v)));
+        uri.apply("host list", uri.authority(), () -> b.serverAddresses(hosts.toArray(String[]::new)));
+        uri.option("namespace").ifPresent(v -> uri.apply("option 'namespace'", v, () -> b.namespace(v)));
         uri.option("token").ifPresent(b::serviceToken);
-        uri.option("ttl")
-                .ifPresent(v -> apply(uri, "option 'ttl'", v, () -> b.ttl(uri.duration("ttl", Duration.ZERO))));
-        uri.option("weight").ifPresent(v -> apply(uri, "option 'weight'", v, () -> b.weight(integer(uri, v))));
+        uri.option("ttl").ifPresent(v -> uri.apply("option 'ttl'", v, () -> b.ttl(uri.duration("ttl", Duration.ZERO))));
+        uri.option("weight").ifPresent(v -> uri.apply("option 'weight'", v, () -> b.weight(integer(uri, v))));
         String region = uri.option("region").orElse(null);
         String zone = uri.option("zone").orElse(null);
         String campus = uri.option("campus").orElse(null);
@@ -85,15 +71,14 @@ public final class PolarisRegistryProvider implements RegistryProvider {
         }
         uri.option("timeout")
                 .ifPresent(v ->
-                        apply(uri, "option 'timeout'", v, () -> b.callTimeout(uri.duration("timeout", Duration.ZERO))));
+                        uri.apply("option 'timeout'", v, () -> b.callTimeout(uri.duration("timeout", Duration.ZERO))));
         uri.option("dir").ifPresent(v -> b.sdkDirectory(path(uri, v)));
         b.persistCache(uri.bool("persistCache", false));
         b.includeUnhealthy(uri.bool("includeUnhealthy", false));
         try {
             return b.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new RegistryException(
-                    RegistryException.Kind.INVALID_ARGUMENT, PolarisRegistry.BACKEND, e.getMessage() + " in " + uri, e);
+            throw uri.rejected(PolarisRegistry.BACKEND, e);
         }
     }
 
@@ -110,15 +95,6 @@ public final class PolarisRegistryProvider implements RegistryProvider {
             return Path.of(value);
         } catch (InvalidPathException e) {
             throw uri.invalid("option 'dir'", value, "must be a directory path");
-        }
-    }
-
-    /** Runs a builder call, turning its argument check into the URL's error naming the option and value. */
-    private static void apply(RegistryUri uri, String what, String value, Runnable call) {
-        try {
-            call.run();
-        } catch (IllegalArgumentException e) {
-            throw uri.invalid(what, value, "is invalid (" + e.getMessage() + ")");
         }
     }
 }

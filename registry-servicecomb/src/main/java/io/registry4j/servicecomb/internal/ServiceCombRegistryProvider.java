@@ -1,6 +1,5 @@
 package io.registry4j.servicecomb.internal;
 
-import io.registry4j.RegistryException;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.servicecomb.ServiceCombRegistry;
 import io.registry4j.spi.RegistryProvider;
@@ -45,13 +44,11 @@ public final class ServiceCombRegistryProvider implements RegistryProvider {
                     uri.authority(),
                     "must be host[:port][,host[:port]...], like servicecomb://127.0.0.1:30100");
         }
-        if (!uri.path().isEmpty() && !uri.path().equals("/")) {
-            throw uri.invalid("path", uri.path(), "must be empty: give the project with ?project=");
-        }
+        uri.requireNoPath("must be empty: give the project with ?project=");
         ServiceCombRegistry.Builder b = ServiceCombRegistry.builder();
         var urls = new ArrayList<String>();
         for (String h : uri.hosts()) {
-            urls.add(scheme + "://" + (hasPort(h) ? h : h + ":" + ServiceCombRegistry.DEFAULT_PORT));
+            urls.add(scheme + "://" + RegistryUri.withDefaultPort(h, ServiceCombRegistry.DEFAULT_PORT));
         }
         try {
             b.address(String.join(",", urls));
@@ -76,14 +73,7 @@ public final class ServiceCombRegistryProvider implements RegistryProvider {
             b.includeAllStatuses(uri.bool("includeAll", false));
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new RegistryException(
-                    RegistryException.Kind.INVALID_ARGUMENT, uri.scheme(), e.getMessage() + " in " + uri, e);
+            throw uri.rejected(uri.scheme(), e);
         }
-    }
-
-    private static boolean hasPort(String host) {
-        int close = host.lastIndexOf(']');
-        int colon = host.lastIndexOf(':');
-        return colon > close && (close >= 0 || host.indexOf(':') == colon);
     }
 }
