@@ -150,7 +150,8 @@ abstract class ChurnScenario {
                         backend(),
                         "server holds exactly the instances the waves left, after the last write",
                         RecoveryTimes.since(written),
-                        "at once (etcd, ZooKeeper, Eureka); Nacos indexes a write after acknowledging it");
+                        "one read with a fresh native client (etcd, ZooKeeper, Eureka); Nacos indexes a write just "
+                                + "after acknowledging it");
                 await().atMost(bound(Duration.ofSeconds(60))).untilAsserted(() -> {
                     for (int w = 0; w < WATCHERS; w++) {
                         String service = services.get(w % SERVICES);
