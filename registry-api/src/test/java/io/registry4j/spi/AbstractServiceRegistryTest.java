@@ -11,6 +11,8 @@ import io.registry4j.Watcher;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +61,21 @@ class AbstractServiceRegistryTest {
         @Override
         protected void closeClient() {
             clientCloses.incrementAndGet();
+        }
+
+        /** Checks answered by the test, when set. */
+        final List<CompletableFuture<Boolean>> checks = new CopyOnWriteArrayList<>();
+
+        volatile boolean asyncChecks;
+
+        @Override
+        protected CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
+            if (!asyncChecks) {
+                return super.verifyAsync(instance);
+            }
+            var f = new CompletableFuture<Boolean>();
+            checks.add(f);
+            return f;
         }
     }
 
@@ -136,6 +153,29 @@ class AbstractServiceRegistryTest {
                     .as("written once: the keepalive found it there")
                     .containsExactly(x);
             assertThat(events).extracting(RegistrationEvent::state).containsExactly(RegistrationEvent.State.REGISTERED);
+        }
+    }
+
+    @Test
+    void anAsynchronousKeepaliveIsReportedWhenItsAnswerComesAndABugInItIsWrapped() {
+        var scheduler = new ManualScheduler();
+        try (var r = new Recording(scheduler, Duration.ofSeconds(1))) {
+            r.asyncChecks = true;
+            List<String> calls = new CopyOnWriteArrayList<>();
+            r.addObserver((operation, elapsed, error) -> calls.add(operation + " " + error));
+            r.register(instance("x1"));
+            calls.clear();
+            scheduler.runPending(); // the check goes out
+            assertThat(calls).as("nothing reported before the answer").isEmpty();
+            r.checks.get(0).complete(true);
+            assertThat(calls).containsExactly("KEEPALIVE null");
+            scheduler.runPending(); // the answer handled
+            scheduler.runPending(); // the next check
+            r.checks.get(1).completeExceptionally(new IllegalStateException("bug"));
+            assertThat(calls).containsExactly("KEEPALIVE null", "KEEPALIVE INTERNAL");
+            scheduler.runPending(); // a failed check: tried again next interval, no loss
+            assertThat(scheduler.delays()).containsExactly(Duration.ofSeconds(1));
+            assertThat(r.written).hasSize(1);
         }
     }
 
