@@ -94,6 +94,29 @@ class AbstractServiceRegistryTest {
     }
 
     @Test
+    void anAsynchronousKeepaliveIsReportedWhenItsAnswerComesAndABugInItIsWrapped() {
+        var scheduler = new ManualScheduler();
+        try (var r = new RecordingRegistry(scheduler, Duration.ofSeconds(1))) {
+            r.asyncChecks = true;
+            List<String> calls = new CopyOnWriteArrayList<>();
+            r.addObserver((operation, elapsed, error) -> calls.add(operation + " " + error));
+            r.register(instance("x1"));
+            calls.clear();
+            scheduler.runPending(); // the check goes out
+            assertThat(calls).as("nothing reported before the answer").isEmpty();
+            r.checks.get(0).complete(true);
+            assertThat(calls).containsExactly("KEEPALIVE null");
+            scheduler.runPending(); // the answer handled
+            scheduler.runPending(); // the next check
+            r.checks.get(1).completeExceptionally(new IllegalStateException("bug"));
+            assertThat(calls).containsExactly("KEEPALIVE null", "KEEPALIVE INTERNAL");
+            scheduler.runPending(); // a failed check: tried again next interval, no loss
+            assertThat(scheduler.delays()).containsExactly(Duration.ofSeconds(1));
+            assertThat(r.written).hasSize(1);
+        }
+    }
+
+    @Test
     void closeOnAnInterruptedThreadStillClosesAndKeepsTheInterrupt() {
         var r = new RecordingRegistry(null, Duration.ofMillis(10)); // its own scheduler thread
         r.register(instance("x1"));

@@ -4,6 +4,8 @@ import io.registry4j.ServiceInstance;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -48,5 +50,20 @@ final class RecordingRegistry extends AbstractServiceRegistry {
     @Override
     protected void closeClient() {
         clientCloses.incrementAndGet();
+    }
+
+    /** Checks answered by the test, when {@link #asyncChecks} is set. */
+    final List<CompletableFuture<Boolean>> checks = new CopyOnWriteArrayList<>();
+
+    volatile boolean asyncChecks;
+
+    @Override
+    protected CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
+        if (!asyncChecks) {
+            return super.verifyAsync(instance);
+        }
+        var f = new CompletableFuture<Boolean>();
+        checks.add(f);
+        return f;
     }
 }

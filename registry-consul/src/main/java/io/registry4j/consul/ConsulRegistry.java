@@ -6,10 +6,12 @@ import io.registry4j.ServiceCatalog;
 import io.registry4j.ServiceInstance;
 import io.registry4j.consul.internal.ConsulInstanceCodec;
 import io.registry4j.consul.internal.ConsulServiceWatch;
+import io.registry4j.http.internal.ConcurrencyLimit;
 import io.registry4j.http.internal.HttpSettings;
 import io.registry4j.http.internal.HttpTransport;
 import io.registry4j.http.internal.OwnedHttpClient;
 import io.registry4j.spi.AbstractServiceRegistry;
+import io.registry4j.spi.Calls;
 import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.ServiceViews;
 import java.net.URI;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
@@ -43,7 +46,10 @@ import org.jspecify.annotations.Nullable;
  * ["version=<v>"]}, {@code Meta}, {@code TaggedAddresses} keyed by scheme with the endpoint URLs, {@code Address} and
  * {@code Port} of the first endpoint; see {@link ConsulInstanceCodec}), with a TTL check {@code service:<id>} of twice
  * the {@linkplain Builder#heartbeatInterval heartbeat interval} and {@code DeregisterCriticalServiceAfter}. Every
- * heartbeat interval the check is passed ({@code PUT /v1/agent/check/pass/service:<id>}); a 404 there means the agent
+ * heartbeat interval the check is passed ({@code PUT /v1/agent/check/pass/service:<id>}), a heartbeat interval after
+ * the previous one was answered; heartbeats are sent without blocking, those of different instances in flight
+ * together, at most {@linkplain Builder#maxConcurrentHeartbeats 32} at once and the others queued (sent one after
+ * the other, a few hundred instances on a loaded machine would outlast their TTL); a 404 there means the agent
  * lost the service (restarted without state, or reaped it after it was critical too long), and the registration
  * keeper registers it again at once and then with backoff, forever, until it is deregistered or the registry closes.
  * Discovery is one blocking query per watched service ({@code GET /v1/health/service/<name>?passing&index=&wait=}),
@@ -59,7 +65,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe. The registry runs its timers on one scheduler thread ({@code registry4j-consul-scheduler-1}); when it
  * creates its own {@link HttpClient}, that client's work runs on {@code registry4j-consul-http-N} threads, which end
- * when the registry closes. A blocking query holds a connection, not a thread. A client passed in is never closed.
+ * when the registry closes. A blocking query holds a connection, not a thread, and so does a heartbeat in flight. A
+ * client passed in is never closed.
  */
 public final class ConsulRegistry extends AbstractServiceRegistry implements ServiceCatalog {
 
@@ -78,6 +85,12 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
     /** Default {@code DeregisterCriticalServiceAfter}: 10 min, as Kratos. */
     public static final Duration DEFAULT_DEREGISTER_AFTER = Duration.ofMinutes(10);
 
+    /**
+     * Default bound of heartbeats in flight at once: 32, well within the agent's default limit of 200 concurrent
+     * connections per client address (which the blocking queries of watched services share).
+     */
+    public static final int DEFAULT_MAX_CONCURRENT_HEARTBEATS = 32;
+
     /** Default {@code wait} of a blocking query: 55 s. */
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(55);
 
@@ -90,6 +103,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
     private static final Pattern DATACENTER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private final HttpTransport http;
+    private final ConcurrencyLimit heartbeats;
     private final @Nullable OwnedHttpClient ownClient;
     private final URI address;
     private final @Nullable String datacenter;
@@ -103,6 +117,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
         this.datacenter = b.datacenter;
         this.includeUnhealthy = b.includeUnhealthy;
         this.wait = b.wait;
+        this.heartbeats = new ConcurrencyLimit(BACKEND, b.maxConcurrentHeartbeats);
         this.settings = new ConsulInstanceCodec.Settings(
                 b.heartbeatInterval.multipliedBy(2), b.deregisterAfter, b.endpointCheck, b.heartbeatInterval);
         this.ownClient = b.http.ownClient(BACKEND);
@@ -196,27 +211,32 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
         }
     }
 
+    /**
+     * Passes the instance's TTL check without blocking: at most {@link Builder#maxConcurrentHeartbeats} heartbeats are
+     * in flight at once, the others wait their turn in a queue (no thread each), so that the heartbeats of a few
+     * hundred instances never queue behind one another on the scheduler thread and outlast their TTL.
+     */
     @Override
-    protected boolean verify(ServiceInstance instance) {
+    protected CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
         String path =
                 "/v1/agent/check/pass/" + segment(ConsulInstanceCodec.checkId(instance.id())) + "?note=registry4j";
-        HttpTransport.Response r;
-        try {
-            r = http.send("PUT", path, null);
-        } catch (RegistryException e) {
-            String m = Objects.requireNonNullElse(e.getMessage(), "");
-            if (m.contains(" answered 500 ") && m.contains("Unknown check")) {
-                return false; // agents before 1.11 answered 500 for an unknown check
+        return heartbeats.submit(() -> http.call("PUT", path, null)).handle((r, error) -> {
+            if (error != null) {
+                Throwable cause = Calls.unwrap(error);
+                String m = Objects.requireNonNullElse(cause.getMessage(), "");
+                if (cause instanceof RegistryException && m.contains(" answered 500 ") && m.contains("Unknown check")) {
+                    return false; // agents before 1.11 answered 500 for an unknown check
+                }
+                throw cause instanceof RegistryException re ? re : http.failure("PUT", path, cause);
             }
-            throw e;
-        }
-        if (r.status() == 404) {
-            return false; // the agent lost the service: restarted without state, or reaped it
-        }
-        if (r.status() != 200) {
-            throw unexpected("PUT", r);
-        }
-        return true;
+            if (r.status() == 404) {
+                return false; // the agent lost the service: restarted without state, or reaped it
+            }
+            if (r.status() != 200) {
+                throw unexpected("PUT", r);
+            }
+            return true;
+        });
     }
 
     @Override
@@ -301,6 +321,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
 
     @Override
     protected void closeClient() {
+        heartbeats.close();
         if (ownClient != null) {
             ownClient.close();
         }
@@ -316,7 +337,8 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
      * Builds a {@link ConsulRegistry}. Not thread-safe; {@link #build()} may be called more than once.
      *
      * <p>Defaults: agent {@code http://127.0.0.1:8500}, the agent's own datacenter, no token, the JDK's TLS defaults,
-     * heartbeat every 10 s (TTL 20 s), {@code DeregisterCriticalServiceAfter} 10 min, no extra endpoint checks, call
+     * heartbeat every 10 s (TTL 20 s), at most 32 heartbeats in flight at once, {@code DeregisterCriticalServiceAfter}
+     * 10 min, no extra endpoint checks, call
      * timeout 10 s, blocking-query wait 55 s, only instances whose checks all pass, {@link Backoff#ofDefaults()}, the
      * UTC system clock, an own scheduler thread and an own {@link HttpClient}.
      */
@@ -329,6 +351,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
         private ConsulInstanceCodec.EndpointCheck endpointCheck = ConsulInstanceCodec.EndpointCheck.NONE;
         private Duration wait = DEFAULT_WAIT;
         private boolean includeUnhealthy;
+        private int maxConcurrentHeartbeats = DEFAULT_MAX_CONCURRENT_HEARTBEATS;
 
         private Builder() {}
 
@@ -408,6 +431,25 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          */
         public Builder heartbeatInterval(Duration interval) {
             this.heartbeatInterval = http.positive("heartbeatInterval", interval);
+            return this;
+        }
+
+        /**
+         * How many heartbeats may be in flight at once; the others wait their turn, holding no thread. Heartbeats are
+         * sent without blocking, so that those of many instances do not queue behind one another; this bound keeps a
+         * burst of them within the agent's connection limit ({@code limits.http_max_conns_per_client}, 200 by
+         * default). Defaults to 32.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if it is below 1
+         */
+        public Builder maxConcurrentHeartbeats(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException(
+                        "ConsulRegistry maxConcurrentHeartbeats must be at least 1, got " + max);
+            }
+            this.maxConcurrentHeartbeats = max;
             return this;
         }
 

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * registry's back, blocked queries dropped without an answer, and a garbage entry with a malformed {@code Meta} key and
  * tagged address. With {@code REGISTRY4J_TEST_CONSUL=host:port} it runs on a real agent, without the faults.
  *
- * <p>Timings: heartbeat every 500 ms (TTL 1 s), blocking queries of 5 s; the fake's spurious wake-ups are frequent.
+ * <p>Timings: heartbeat every 1 s (TTL 2 s), call timeout 10 s, blocking queries of 5 s; the fake's spurious wake-ups
+ * are frequent.
  */
 @DisplayName("ConsulRegistry passes the compatibility kit on the fake Consul agent")
 class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {

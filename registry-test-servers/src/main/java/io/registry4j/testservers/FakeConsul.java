@@ -26,12 +26,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -62,7 +64,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Faults: {@link #stop()}/{@link #start()} (an outage, state kept), {@link #restartEmpty()} (an agent restarted
  * without state, its index restarting low), {@link #removeService} (a service reaped or deleted behind the client's
  * back), {@link #lowerIndex} (a snapshot restore), {@link #putRawService} (an entry no agent would accept, for garbage
- * scenarios) and {@link #spuriousWakeUp()}.
+ * scenarios), {@link #spuriousWakeUp()} and {@link #hold} (requests kept waiting: a slow agent).
  *
  * <p>What it does not model: servers, Raft, gossip and anti-entropy (the agent's state is the catalog, in sync at
  * once), other nodes, ACL policies (one token allows everything), Connect, KV, sessions, prepared queries, script and
@@ -107,6 +109,7 @@ public final class FakeConsul implements InProcessFake {
 
     private final Set<String> tokenForms = ConcurrentHashMap.newKeySet();
     private final Deque<String> requests = new ArrayDeque<>(); // guarded by itself
+    private final List<Hold> holds = new CopyOnWriteArrayList<>();
     private final AtomicInteger threads = new AtomicInteger();
     private int port;
     private @Nullable HttpServer server;
@@ -447,6 +450,93 @@ public final class FakeConsul implements InProcessFake {
     }
 
     /**
+     * Holds every request that {@code which} matches (given as {@code METHOD path?query}, as {@link #requests()} lists
+     * them) before the agent looks at it, until the hold is released: a slow agent or link, for tests of what a client
+     * does while its calls are in flight. Each held request waits on its own server thread; stopping the fake drops
+     * them. Requests that arrive after the release pass.
+     *
+     * @param which the requests to hold
+     * @return the hold; {@link Hold#close()} releases it
+     */
+    public Hold hold(Predicate<String> which) {
+        var h = new Hold(Objects.requireNonNull(which, "which"));
+        holds.add(h);
+        return h;
+    }
+
+    /** Requests held by {@link #hold}: which are waiting now and how many waited at once at most. Thread-safe. */
+    public final class Hold implements AutoCloseable {
+        private final Predicate<String> which;
+        private final List<String> waiting = new ArrayList<>(); // guarded by this
+        private int highest; // guarded by this
+        private int total; // guarded by this
+        private boolean released; // guarded by this
+
+        private Hold(Predicate<String> which) {
+            this.which = which;
+        }
+
+        /** Waits while this hold is in place, if it matches the request. */
+        void pass(String request) throws InterruptedException {
+            if (!which.test(request)) {
+                return;
+            }
+            synchronized (this) {
+                if (released) {
+                    return;
+                }
+                waiting.add(request);
+                total++;
+                highest = Math.max(highest, waiting.size());
+                try {
+                    while (!released) {
+                        wait();
+                    }
+                } finally {
+                    waiting.remove(request);
+                }
+            }
+        }
+
+        /**
+         * The requests waiting now, in arrival order.
+         *
+         * @return a snapshot
+         */
+        public synchronized List<String> waiting() {
+            return List.copyOf(waiting);
+        }
+
+        /**
+         * The most requests that waited at once.
+         *
+         * @return the count
+         */
+        public synchronized int highestWaiting() {
+            return highest;
+        }
+
+        /**
+         * How many requests this hold has caught.
+         *
+         * @return the count
+         */
+        public synchronized int caught() {
+            return total;
+        }
+
+        /** Lets every waiting request through, and all later ones. Idempotent. */
+        @Override
+        public void close() {
+            holds.remove(this);
+            synchronized (this) {
+                released = true;
+                notifyAll();
+            }
+        }
+    }
+
+    /**
      * Stores a service entry as given, without the agent's validation, with a passing check: an entry no agent would
      * accept, as if written by a broken tool through the catalog. For garbage scenarios.
      *
@@ -722,6 +812,9 @@ public final class FakeConsul implements InProcessFake {
             try (InputStream in = exchange.getRequestBody()) {
                 bodyBytes = in.readAllBytes();
             }
+            for (Hold h : holds) {
+                h.pass(method + " " + uri);
+            }
             Answer answer;
             try {
                 checkToken(exchange, query);
@@ -747,6 +840,9 @@ public final class FakeConsul implements InProcessFake {
                     os.write(out);
                 }
             }
+        } catch (InterruptedException e) {
+            // The fake stopped while the request was held: the connection just closes.
+            Thread.currentThread().interrupt();
         } catch (IOException | Dropped e) {
             // The client went away, the fake stopped, or a test dropped the query: the connection just closes.
         } catch (RuntimeException e) {

@@ -242,10 +242,16 @@ public final class InMemoryServer implements AutoCloseable {
     AutoCloseable watch(long session, String service, WatchCallback callback) {
         check();
         var w = new Watch(session, service, callback);
-        watches.add(w);
         if (realism.asyncNotifications()) {
-            Map<String, String> now = snapshot(service);
-            deliver(() -> callback.changedTo(now));
+            // The state and its place in the delivery queue are taken together, as for every change (see
+            // notifyWatches): a first answer must never be queued behind a newer change's state.
+            synchronized (services) {
+                watches.add(w);
+                Map<String, String> now = snapshot(service);
+                deliver(() -> callback.changedTo(now));
+            }
+        } else {
+            watches.add(w);
         }
         return () -> watches.remove(w);
     }
@@ -296,15 +302,25 @@ public final class InMemoryServer implements AutoCloseable {
     }
 
     private void notifyWatches(String service) {
-        // The realistic server sends the state as of the change, in order, like an etcd event at its revision.
-        Map<String, String> now = realism.asyncNotifications() ? snapshot(service) : Map.of();
+        // The realistic server sends the state as of the change, in order, like an etcd event at its revision. The
+        // state is read and queued under the lock of the state: two changes (or a change and a new watch's first
+        // answer) racing here would otherwise queue their states in the opposite order, and the older state, arriving
+        // last, would stay with the watcher (seen once in the kit: a watch reopened after an outage kept [] while
+        // the instance registered again meanwhile was back on the server).
+        if (realism.asyncNotifications()) {
+            synchronized (services) {
+                Map<String, String> now = snapshot(service);
+                for (Watch w : watches) {
+                    if (w.service.equals(service)) {
+                        deliver(() -> w.callback.changedTo(now));
+                    }
+                }
+            }
+            return;
+        }
         for (Watch w : watches) {
             if (w.service.equals(service)) {
-                if (realism.asyncNotifications()) {
-                    deliver(() -> w.callback.changedTo(now));
-                } else {
-                    w.callback.changed();
-                }
+                w.callback.changed();
             }
         }
     }
