@@ -806,13 +806,28 @@ public final class BenchMain {
                 GetServiceBenchmark.class,
                 Map.of("backend", t.backend(), "address", t.address()),
                 List.of("registry4j", "mapLookupCopy"));
+        String measure = "warm getService (10 instances)";
+        String anchorName = "map lookup + list copy";
+        // The budget is the cost of a call, so it is judged on the benchmark thread's CPU time per call: wall-clock
+        // time per call also counts the time other jobs held the cores (on this shared machine, several times the
+        // call itself, and enough to move a verdict from one run to the next).
+        rows.add(new Row(
+                t.backend(),
+                measure + ": CPU time",
+                "ns CPU/op",
+                Stats.runs(ns.get(4), ns.get(4).length),
+                anchorName,
+                Stats.runs(ns.get(5), ns.get(5).length),
+                Budget.atMost(100, "≤ 100 ns"),
+                "the benchmark thread's CPU time in each measured iteration divided by its calls; the budget is "
+                        + "judged on it"));
         addJmhRows(
                 t.backend(),
-                "warm getService (10 instances)",
+                measure,
                 ns,
-                "map lookup + list copy",
+                anchorName,
                 "ns",
-                Budget.atMost(100, "≤ 100 ns"),
+                Budget.NONE,
                 Budget.atMost(0.5, "0 B (JMH reads < 0.5 B/op as 0)"));
     }
 
@@ -900,13 +915,13 @@ public final class BenchMain {
             Budget bytes) {
         rows.add(new Row(
                 backend,
-                measure + ": time",
+                measure + ": wall-clock time",
                 unit + "/op",
                 Stats.runs(r.get(0), r.get(0).length),
                 anchorName,
                 Stats.runs(r.get(1), r.get(1).length),
                 time,
-                ""));
+                time.kind() == Budget.Kind.NONE ? "for information: other jobs on the machine stretch it" : ""));
         rows.add(new Row(
                 backend,
                 measure + ": allocation",
@@ -921,10 +936,17 @@ public final class BenchMain {
     /**
      * Runs a JMH benchmark class {@link #jmhRounds} times (each run has both methods) and returns the score and the
      * allocation of every measured iteration of every fork and run (each one a figure for the verdict's interval):
-     * [ours score, anchor score, ours B/op, anchor B/op].
+     * [ours score, anchor score, ours B/op, anchor B/op, ours CPU ns/op, anchor CPU ns/op] (the CPU time from a
+     * {@code cpuNanos} event counter of the benchmark, NaN without one).
      */
     private List<double[]> jmh(Class<?> benchmark, Map<String, String> params, List<String> methods) throws Exception {
-        List<List<Double>> out = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> out = List.of(
+                new ArrayList<>(),
+                new ArrayList<>(),
+                new ArrayList<>(),
+                new ArrayList<>(),
+                new ArrayList<>(),
+                new ArrayList<>());
         for (int r = 0; r < jmhRounds(); r++) {
             OptionsBuilder builder = new OptionsBuilder();
             builder.include(benchmark.getName() + "\\.(" + String.join("|", methods) + ")$")
@@ -946,6 +968,7 @@ public final class BenchMain {
                     for (IterationResult iteration : fork.getIterationResults()) {
                         out.get(side).add(iteration.getPrimaryResult().getScore());
                         out.get(2 + side).add(allocation(iteration.getSecondaryResults()));
+                        out.get(4 + side).add(cpuPerOp(iteration));
                     }
                 }
             }
@@ -955,6 +978,14 @@ public final class BenchMain {
             arrays.add(values.stream().mapToDouble(Double::doubleValue).toArray());
         }
         return arrays;
+    }
+
+    /** The benchmark thread's CPU nanoseconds per measured operation of an iteration, or NaN. */
+    @SuppressWarnings("rawtypes") // JMH's own signature
+    private static double cpuPerOp(IterationResult iteration) {
+        Result cpu = iteration.getSecondaryResults().get("cpuNanos");
+        long ops = iteration.getMetadata().getMeasuredOps();
+        return cpu == null || ops <= 0 ? Double.NaN : cpu.getScore() / ops;
     }
 
     @SuppressWarnings("rawtypes") // JMH's own signature
