@@ -120,6 +120,9 @@ public final class PolarisRegistry extends AbstractServiceRegistry implements Se
     private final Map<String, Integer> absences = new ConcurrentHashMap<>();
     private final Set<PolarisServiceWatch> watches = ConcurrentHashMap.newKeySet();
     private final Object probeLock = new Object();
+    /** Orders an SDK swap after an outage against close, so that neither context is left open. */
+    private final Object sdkLock = new Object();
+
     private Scheduler.@Nullable Task probe; // guarded by probeLock
     private volatile @Nullable RegistryException unreachable;
 
@@ -408,9 +411,18 @@ public final class PolarisRegistry extends AbstractServiceRegistry implements Se
             LOG.log(Level.WARNING, "polaris: a new SDK context after the outage failed; keeping the old one", e);
             return false;
         }
-        PolarisSdk old = sdk;
-        sdk = fresh;
-        retired.add(old);
+        PolarisSdk old;
+        synchronized (sdkLock) {
+            if (isClosed()) {
+                // close() ran while the new context was built (a scheduler of the caller's keeps running tasks
+                // after close); closeClient() has closed or will close the old one, so only the new one is left.
+                closeQuietly(fresh);
+                return false;
+            }
+            old = sdk;
+            sdk = fresh;
+            retired.add(old);
+        }
         RegistryException reopen =
                 new RegistryException(Kind.UNAVAILABLE, BACKEND, "reopened on a new SDK after an outage", outage);
         watches.forEach(w -> w.reopen(reopen));
@@ -421,11 +433,15 @@ public final class PolarisRegistry extends AbstractServiceRegistry implements Se
 
     private void retire(PolarisSdk old) {
         if (retired.remove(old)) {
-            try {
-                old.close();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "polaris: closing a replaced SDK failed", e);
-            }
+            closeQuietly(old);
+        }
+    }
+
+    private static void closeQuietly(PolarisSdk s) {
+        try {
+            s.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "polaris: closing an SDK context failed", e);
         }
     }
 
@@ -472,15 +488,15 @@ public final class PolarisRegistry extends AbstractServiceRegistry implements Se
             }
             probe = null;
         }
+        PolarisSdk current;
+        synchronized (sdkLock) {
+            current = sdk; // isClosed() is true: renewSdk() swaps no more
+        }
         for (PolarisSdk old : List.copyOf(retired)) {
             retire(old);
         }
         if (sdkFactory != null) {
-            try {
-                sdk.close();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "polaris: closing the SDK failed", e);
-            }
+            closeQuietly(current);
         }
     }
 
