@@ -25,6 +25,7 @@ class BackendsTest {
                         "eurekas://",
                         "memory://",
                         "nacos://",
+                        "polaris://",
                         "servicecomb://",
                         "servicecombs://",
                         "zookeeper://");
@@ -38,7 +39,8 @@ class BackendsTest {
             "eureka://127.0.0.1:1/eureka?colour=blue",
             "nacos://127.0.0.1:1?colour=blue",
             "consul://127.0.0.1:1?colour=blue",
-            "servicecomb://127.0.0.1:1?colour=blue"
+            "servicecomb://127.0.0.1:1?colour=blue",
+            "polaris://127.0.0.1:1?colour=blue"
         }) {
             var run = CliRun.plain();
             assertThat(run.execute("list", "orders", "-r", url))
