@@ -120,6 +120,10 @@ final class EurekaTarget implements Target {
             return t;
         });
         private @Nullable ScheduledFuture<?> polling;
+        /** registry4j's default lease, so that a registration carries the same JSON on both sides. */
+        private static final int LEASE_SECONDS = 30;
+
+        private static final int SEED_LEASE_SECONDS = 3600;
 
         RestSdk(HttpClient http, String base) {
             this.http = http;
@@ -127,8 +131,9 @@ final class EurekaTarget implements Target {
         }
 
         /** The very JSON registry4j sends (its codec), so that both sides ask the server for the same work. */
-        static byte[] body(String service, int i) {
-            return EurekaInstanceCodec.encode(Instances.of(service, i), 0, System.currentTimeMillis(), 10, 30);
+        static byte[] body(String service, int i, int leaseSeconds) {
+            return EurekaInstanceCodec.encode(
+                    Instances.of(service, i), 0, System.currentTimeMillis(), 10, leaseSeconds);
         }
 
         static String instanceId(String service, int i) {
@@ -165,10 +170,14 @@ final class EurekaTarget implements Target {
 
         @Override
         public void register(String service, int i) throws Exception {
+            post(service, i, LEASE_SECONDS);
+        }
+
+        private void post(String service, int i, int leaseSeconds) throws Exception {
             HttpResponse<Void> r = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/apps/" + app(service)))
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body(service, i)))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body(service, i, leaseSeconds)))
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
             check(r.statusCode(), "POST /apps/" + app(service));
@@ -222,10 +231,15 @@ final class EurekaTarget implements Target {
             }
         }
 
+        /**
+         * Seeds with a lease of an hour: nothing renews these records, and with registry4j's 30 s lease the server
+         * would evict the first of 10,000 before the last is written (the reads would then measure a service of a
+         * few thousand instances, shrinking while it is measured).
+         */
         @Override
         public void seed(String service, int n) throws Exception {
             for (int i = 0; i < n; i++) {
-                register(service, i);
+                post(service, i, SEED_LEASE_SECONDS);
             }
         }
 

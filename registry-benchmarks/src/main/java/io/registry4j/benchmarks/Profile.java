@@ -41,7 +41,7 @@ record Profile(
 
     static Profile of(String name) {
         return switch (name) {
-            case "short" -> new Profile(name, 7, 100, 100, 3, 2, 10, 3, 1000, 1000, 100, 1, 2, 5, 1, 31);
+            case "short" -> new Profile(name, 7, 100, 100, 3, 2, 10, 5, 1000, 1000, 100, 1, 2, 5, 1, 31);
             // Checks the harness end to end in a few minutes; too few samples for its verdicts to mean anything.
             case "smoke" -> new Profile(name, 5, 20, 20, 1, 1, 3, 1, 100, 100, 10, 1, 1, 4, 1, 5);
             case "long" -> new Profile(name, 9, 2000, 2000, 30, 15, 100, 20, 1000, 1000, 100, 3, 5, 10, 1, 101);

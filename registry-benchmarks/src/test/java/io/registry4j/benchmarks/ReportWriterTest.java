@@ -80,6 +80,39 @@ class ReportWriterTest {
     }
 
     @Test
+    void readsTheVerdictsOfAReportBackAndComparesTwoRuns() {
+        List<Row> first = List.of(
+                new Row("etcd", "register", "ms", SLOW, "jetcd", FAST, Budget.ratioP50(1.2), ""),
+                new Row("etcd", "heap", "KB", Stats.single(12.5, 1), "–", null, Budget.NONE, ""),
+                new Row("Nacos", "register", "ms", FAST, "SDK", SLOW, Budget.ratioP50(1.2), ""));
+        List<Row> second = List.of(
+                new Row("etcd", "register", "ms", FAST, "jetcd", SLOW, Budget.ratioP50(1.2), ""),
+                new Row("Nacos", "register", "ms", FAST, "SDK", SLOW, Budget.ratioP50(1.2), ""));
+        String before = ReportWriter.render(List.of("- Date: then"), first, List.of("note"));
+
+        assertThat(ReportWriter.verdicts(before))
+                .containsExactly(
+                        java.util.Map.entry("etcd / register", "MISS"),
+                        java.util.Map.entry("Nacos / register", "PASS"));
+
+        String comparison = ReportWriter.comparison(
+                "then",
+                ReportWriter.verdicts(before),
+                ReportWriter.verdicts(ReportWriter.render(List.of(), second, List.of())));
+        assertThat(comparison)
+                .contains("Previous run: then")
+                .contains("2 rows with a budget: 1 with the same verdict in both runs, 0 moved to or from BORDERLINE,"
+                        + " 1 flipped between PASS and MISS, 0 in one run only.")
+                .contains("| etcd / register | MISS | PASS | **PASS↔MISS flip** |")
+                .contains("| Nacos / register | PASS | PASS | same |");
+        // A report that carries a comparison is read back without it.
+        String after = ReportWriter.render(List.of(), second, List.of("note"), comparison);
+        assertThat(ReportWriter.verdicts(after)).hasSize(2);
+        assertThat(ReportWriter.comparison("none", java.util.Map.of(), ReportWriter.verdicts(after)))
+                .isEmpty();
+    }
+
+    @Test
     void numbersKeepThreeSignificantDigits() {
         assertThat(ReportWriter.number(Double.NaN)).isEqualTo("–");
         assertThat(ReportWriter.number(0)).isEqualTo("0");
