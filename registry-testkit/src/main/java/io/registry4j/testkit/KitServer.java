@@ -35,6 +35,7 @@ public final class KitServer<S extends AutoCloseable> implements BeforeAllCallba
     private final Supplier<? extends S> start;
     private final RegisteredInstances registered = new RegisteredInstances();
     private volatile @Nullable S server;
+    private int depth; // guarded by this: class contexts open, the outer one and its nested ones
 
     /**
      * Creates the extension; nothing starts until the class's tests do.
@@ -47,16 +48,29 @@ public final class KitServer<S extends AutoCloseable> implements BeforeAllCallba
         this.start = Objects.requireNonNull(start, "start");
     }
 
+    /**
+     * Starts the server for the outermost class. JUnit also calls this for each {@code @Nested} class of it (the
+     * kit's groups), which share the outer class's server.
+     */
     @Override
-    public void beforeAll(ExtensionContext context) {
-        server = start.get();
+    public synchronized void beforeAll(ExtensionContext context) {
+        if (depth++ == 0) {
+            server = start.get();
+        }
     }
 
+    /** Closes the server once the outermost class is done; a {@code @Nested} class leaves it running. */
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        S s;
+        synchronized (this) {
+            if (--depth > 0) {
+                return;
+            }
+            s = server;
+            server = null;
+        }
         registered.clear();
-        S s = server;
-        server = null;
         if (s != null) {
             s.close();
         }
