@@ -12,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,7 +72,7 @@ abstract class ChurnScenario {
         try (Server server = start()) {
             Map<String, Integer> serverBaseline = server.serverSide();
             long heapBaseline = usedHeapAfterGc();
-            int threadBaseline = countedThreads();
+            Set<Thread> threadBaseline = countedThreads();
 
             List<ServiceRegistry> writers = new ArrayList<>();
             List<ServiceRegistry> readers = new ArrayList<>();
@@ -194,14 +195,15 @@ abstract class ChurnScenario {
                     "server-side leases/sessions/streams back to baseline after close",
                     RecoveryTimes.since(closed),
                     "close() deregisters and closes at once");
-            // The JDK's HttpClient threads are not counted (RegistryLeakCheck.JVM_WIDE says why: a client's default
-            // executor, and before JDK 21 a selector thread that ends only once its client is collected); a
-            // collection first lets other threads of unreachable objects end.
+            // Threads this JVM shares with every client (RegistryLeakCheck.JVM_WIDE says which and why: the JDK's
+            // process reapers and HttpClient threads, nacos-client's static event bus, an in-process ZooKeeper
+            // server) are not counted; any other thread started since the baseline is a leak. A collection first
+            // lets threads of unreachable objects end.
             await().atMost(bound(Duration.ofSeconds(20))).untilAsserted(() -> {
                 System.gc();
-                assertThat(countedThreads())
-                        .as("threads after close (baseline %d): %s", threadBaseline, threadNames())
-                        .isLessThanOrEqualTo(threadBaseline);
+                assertThat(names(newThreads(threadBaseline)))
+                        .as("threads started during the churn and alive after close")
+                        .isEmpty();
             });
             assertThat(usedHeapAfterGc()).isLessThanOrEqualTo(heapBaseline + HEAP_SLACK_BYTES);
         }
@@ -229,24 +231,29 @@ abstract class ChurnScenario {
         return count;
     }
 
-    /** {@link Thread#activeCount()} less the JDK HttpClient's threads. */
-    private static int countedThreads() {
-        long httpClient = Thread.getAllStackTraces().keySet().stream()
-                .map(Thread::getName)
-                .filter(name -> name.startsWith("HttpClient-") && isJvmWide(name))
-                .count();
-        return Thread.activeCount() - (int) httpClient;
+    /** Live threads other than the JVM-wide ones. */
+    private static Set<Thread> countedThreads() {
+        Set<Thread> counted = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && !isJvmWide(t.getName())) {
+                counted.add(t);
+            }
+        }
+        return counted;
+    }
+
+    private static Set<Thread> newThreads(Set<Thread> baseline) {
+        Set<Thread> now = countedThreads();
+        now.removeAll(baseline);
+        return now;
     }
 
     private static boolean isJvmWide(String name) {
         return RegistryLeakCheck.JVM_WIDE.stream().anyMatch(p -> p.matcher(name).matches());
     }
 
-    private static List<String> threadNames() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .map(Thread::getName)
-                .sorted()
-                .toList();
+    private static List<String> names(Set<Thread> threads) {
+        return threads.stream().map(Thread::getName).sorted().toList();
     }
 
     private static long usedHeapAfterGc() {
