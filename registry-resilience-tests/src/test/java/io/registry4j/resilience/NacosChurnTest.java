@@ -1,10 +1,14 @@
 package io.registry4j.resilience;
 
+import static io.registry4j.resilience.Scenarios.bound;
+import static org.awaitility.Awaitility.await;
+
 import com.alibaba.nacos.api.naming.NamingFactory;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testservers.NacosServer;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +32,15 @@ class NacosChurnTest extends ChurnScenario {
     Server start() {
         NacosServer nacos = SharedServers.nacos().server;
         // A first registry starts what the SDK shares across the JVM and keeps to its end (event publishers, gRPC's
-        // event loop), as in registry-nacos' NacosThreadsTest: the scenario's thread baseline comes after it.
+        // event loop), as in registry-nacos' NacosThreadsTest: the scenario's thread baseline comes after it, and its
+        // server-side baseline after the server has dropped the warm-up's connection.
+        int clientsBefore = clients(nacos);
         try (ServiceRegistry warmUp = NacosSupport.registry(nacos.serverAddr())) {
             warmUp.getService("churn-warm-up");
         }
+        await("the server to drop the warm-up registry's connection")
+                .atMost(bound(Duration.ofSeconds(30)))
+                .until(() -> clients(nacos) <= clientsBefore);
         return new Server() {
             @Override
             public String address() {
@@ -63,13 +72,7 @@ class NacosChurnTest extends ChurnScenario {
             @Override
             public Map<String, Integer> serverSide() {
                 Map<String, Integer> out = new LinkedHashMap<>();
-                String body = NacosSupport.get(NacosSupport.clients(nacos));
-                int start = body.indexOf("\"data\":[");
-                int end = body.indexOf(']', start);
-                String data = start < 0 || end < 0
-                        ? ""
-                        : body.substring(start + 8, end).strip();
-                out.put("clients", data.isEmpty() ? 0 : data.split(",", -1).length);
+                out.put("clients", clients(nacos));
                 return out;
             }
 
@@ -83,5 +86,14 @@ class NacosChurnTest extends ChurnScenario {
     @Override
     ServiceRegistry open(String address) {
         return NacosSupport.registry(address);
+    }
+
+    /** The server's clients: one per SDK connection. */
+    private static int clients(NacosServer nacos) {
+        String body = NacosSupport.get(NacosSupport.clients(nacos));
+        int start = body.indexOf("\"data\":[");
+        int end = body.indexOf(']', start);
+        String data = start < 0 || end < 0 ? "" : body.substring(start + 8, end).strip();
+        return data.isEmpty() ? 0 : data.split(",", -1).length;
     }
 }

@@ -1681,7 +1681,11 @@ public abstract class RegistryCompatibilityKit {
             if (!requires(Fault.SERVER_RESTART)) {
                 return;
             }
-            ServiceRegistry a = client();
+            // A short backoff where the backend takes one, so that many retries fit in the outage: the default one
+            // reaches its 10 s cap from the seventh attempt, and twelve attempts would take more than a minute.
+            ServiceRegistry quick = newRegistryWithBackoff(
+                    io.registry4j.Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500), 2.0));
+            ServiceRegistry a = quick == null ? client() : closeLater(quick);
             ServiceRegistry b = client();
             List<RegistrationEvent> events = registrationEvents(a);
             String s = service("longoutage");

@@ -54,8 +54,10 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
             // Before JDK 21 an HttpClient cannot be closed: its selector thread ends when the client is
             // garbage-collected. From JDK 21 registries close the clients they build, and this is counted.
             Pattern.compile(Runtime.version().feature() < 21 ? "HttpClient-\\d+-SelectorManager" : "(?!)"),
-            // The kit's and JUnit's own helpers: the kit ends its waiters, JUnit keeps one timeout watcher.
-            Pattern.compile("kit-waiter|kit-scheduler|cli-test-run|awaitility\\[.*|junit-jupiter-timeout-watcher"),
+            // The kit's and JUnit's own helpers: the kit ends its waiters, JUnit keeps one timeout watcher, Awaitility
+            // runs each condition on a thread of its own (named after the await, or "awaitility-thread").
+            Pattern.compile(
+                    "kit-waiter|kit-scheduler|cli-test-run|awaitility(\\[.*|-thread)|junit-jupiter-timeout-watcher"),
             Pattern.compile(RegistryThreads.PREFIX + "testservers-.*"),
             // The JDK's HttpServer (com.sun.net.httpserver), whose thread names are fixed: in-process fake servers
             // (the fake Consul agent) run on it, and restart it in fault tests. registry4j itself serves nothing.
