@@ -28,15 +28,28 @@ final class EtcdSupport {
 
     /** A registry with a short lease TTL, short calls and the fast backoff. */
     static EtcdRegistry registry(String endpoints, Duration ttl) {
+        return registry(endpoints, ttl, Duration.ofSeconds(5), Duration.ofMillis(500), KEEPALIVE_TIMEOUT);
+    }
+
+    /**
+     * As {@link #registry(String, Duration)}, with the given call timeout, key check interval (which also bounds each
+     * check) and gRPC keepalive timeout, for a slow link.
+     */
+    static EtcdRegistry registry(
+            String endpoints,
+            Duration ttl,
+            Duration callTimeout,
+            Duration keyCheckInterval,
+            Duration keepaliveTimeout) {
         return EtcdRegistry.builder()
                 .endpoints(endpoints.split(","))
                 .ttl(ttl)
-                .callTimeout(Duration.ofSeconds(5))
-                .keyCheckInterval(Duration.ofMillis(500))
+                .callTimeout(callTimeout)
+                .keyCheckInterval(keyCheckInterval)
                 .backoff(Scenarios.FAST)
                 // jetcd pings every 30 s and waits 10 s for the answer by default, so a watch notices a silent
                 // partition after about 40 s; grpc-java pings at most every 10 s.
-                .customizeClient(client -> client.keepaliveTime(KEEPALIVE_TIME).keepaliveTimeout(KEEPALIVE_TIMEOUT))
+                .customizeClient(client -> client.keepaliveTime(KEEPALIVE_TIME).keepaliveTimeout(keepaliveTimeout))
                 .build();
     }
 

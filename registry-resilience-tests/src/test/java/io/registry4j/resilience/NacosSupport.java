@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,10 +29,16 @@ final class NacosSupport {
 
     /** A registry with short calls, a 1 s instance check and the fast backoff. */
     static NacosRegistry registry(String serverAddr) {
-        return NacosRegistry.builder()
-                .serverAddresses(serverAddr)
+        return registry(serverAddr, Duration.ofSeconds(5), Map.of());
+    }
+
+    /** As {@link #registry(String)}, with the given call timeout and raw SDK properties (for a slow link). */
+    static NacosRegistry registry(String serverAddr, Duration callTimeout, Map<String, String> sdkProperties) {
+        NacosRegistry.Builder builder = NacosRegistry.builder();
+        sdkProperties.forEach(builder::property);
+        return builder.serverAddresses(serverAddr)
                 .sdkDirectory(SDK_DIRECTORY)
-                .callTimeout(Duration.ofSeconds(5))
+                .callTimeout(callTimeout)
                 .instanceCheckInterval(Duration.ofSeconds(1))
                 .backoff(Scenarios.FAST)
                 .build();

@@ -4,6 +4,7 @@ import io.registry4j.testservers.EurekaServer;
 import io.registry4j.testservers.NacosServer;
 import io.registry4j.testservers.NetworkNamespace;
 import io.registry4j.testservers.TestServer;
+import io.registry4j.testservers.ToxiproxyServer;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
 
 /**
- * One Nacos and one Eureka server for the whole test run, each in its own network namespace, shared by the partition
- * and churn scenarios of that backend: Nacos takes 10 s or more to start, and the CI budget has no room for starting it
+ * One Nacos and one Eureka server for the whole test run, each in its own network namespace, shared by the partition,
+ * churn and degraded-link scenarios of that backend (and one Toxiproxy, for the degraded links): Nacos takes 10 s or more to start, and the CI budget has no room for starting it
  * per scenario. Each lives in the root context's store, which closes it (an AutoCloseable) when the run ends. Where network namespaces
  * cannot be made (outside CI), the server runs on loopback instead, so that churn still runs and only the partition
  * skips, loudly. Test classes that use it declare {@code @ExtendWith(SharedServers.class)}.
@@ -82,6 +83,15 @@ final class SharedServers implements BeforeAllCallback {
                         EurekaServer.class,
                         k -> start(ns -> EurekaServer.start(ns, List.of()), ignored -> EurekaServer.start()),
                         Shared.class);
+    }
+
+    /**
+     * The shared Toxiproxy server (on loopback, in no namespace: it reaches the servers the way the test JVM does),
+     * for the degraded-link scenarios; each scenario makes its own proxies in it.
+     */
+    static ToxiproxyServer toxiproxy() {
+        return requireStore()
+                .computeIfAbsent(ToxiproxyServer.class, k -> ToxiproxyServer.start(), ToxiproxyServer.class);
     }
 
     private static <S extends TestServer> Shared<S> start(
