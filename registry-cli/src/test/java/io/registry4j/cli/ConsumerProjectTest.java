@@ -69,6 +69,13 @@ class ConsumerProjectTest {
     }
 
     @Test
+    @DisplayName("registry-polaris alone, without the BOM: its published pom gives the tested versions")
+    void polarisAlone(@TempDir Path dir) throws Exception {
+        Map<String, String> resolved = resolve(dir, false, List.of("registry-polaris"));
+        check(resolved, true);
+    }
+
+    @Test
     @DisplayName("every backend with registry-bom imported: the BOM gives the tested versions")
     void everyBackendWithTheBom(@TempDir Path dir) throws Exception {
         Map<String, String> resolved = resolve(

@@ -261,6 +261,17 @@ public abstract class RegistryCompatibilityKit {
         return scaled(capabilities().reRegistration().plus(capabilities().propagation()));
     }
 
+    /**
+     * How long the outage scenarios keep the server down while they count retries: at most 20 s (scaled), and no more
+     * than a re-registration may take. Many retries on a short backoff fit in it; a backend that waits for the server
+     * instead retries nothing meanwhile, and a longer outage would only make its test slower.
+     */
+    private Duration outage() {
+        Duration cap = scaled(Duration.ofSeconds(20));
+        Duration r = reRegistration();
+        return r.compareTo(cap) < 0 ? r : cap;
+    }
+
     private ConditionFactory await(String what, Duration atMost) {
         return Awaitility.await(what)
                 .atMost(atMost)
@@ -1703,7 +1714,7 @@ public abstract class RegistryCompatibilityKit {
                     try {
                         // Long enough for many retries where the backend retries during an outage; bounded for
                         // backends that wait for the server instead (their registrations are not lost meanwhile).
-                        await("RETRYING attempt " + manyRetries, reRegistration())
+                        await("RETRYING attempt " + manyRetries, outage())
                                 .untilAsserted(() -> assertThat(events)
                                         .filteredOn(e -> e.state() == RegistrationEvent.State.RETRYING)
                                         .hasSizeGreaterThanOrEqualTo(manyRetries));
@@ -1807,7 +1818,7 @@ public abstract class RegistryCompatibilityKit {
             faults().stopServer();
             try {
                 try {
-                    await("a retry loop asking for attempt 6, past the cap", reRegistration())
+                    await("a retry loop asking for attempt 6, past the cap", outage())
                             .until(() -> log.stream().anyMatch(e -> e.caller() != null && e.attempt() >= 6));
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
                     // The backend waits for the server (its SDK reconnects) instead of retrying: what it asked for
