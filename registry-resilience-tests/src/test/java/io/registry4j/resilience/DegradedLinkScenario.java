@@ -38,10 +38,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *   <li>latency, 1 s each way with 200 ms of jitter: the registration stays under the same lease or connection, the
  *       watcher never goes stale, a change by the direct client reaches the watcher, and a write through the slow link
  *       reaches the direct client;
- *   <li>{@code timeout} (data stops flowing both ways, connections held open), kept until the watcher is STALE: the
- *       watcher reports STALE with its last list (never an empty one), then RECOVERED with the truth (including what
- *       the direct client changed meanwhile) once the toxic is gone; the owner reports LOST and RESTORED, and its
- *       instance is held under a new lease or connection;
+ *   <li>{@code timeout} (data stops flowing both ways, connections held open), kept until the watcher and a watch of
+ *       the owner are STALE (and, where the client counts its lease down itself, the owner LOST): the watcher reports
+ *       STALE with its last list (never an empty one), then RECOVERED with the truth (including what the direct
+ *       client changed meanwhile) once the toxic is gone (Toxiproxy then closes the connections it held); the owner's
+ *       events are exactly LOST, RETRYING…, RESTORED, and its instance is held under a new lease or connection;
  *   <li>{@code reset_peer} (connections reset with RST as data arrives), kept until the watcher has seen its stream
  *       reset: the watcher reconnects and ends on the truth, with the change whose push was reset and the one made
  *       after, nothing lost and nothing twice;
