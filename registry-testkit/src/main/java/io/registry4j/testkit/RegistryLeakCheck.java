@@ -77,7 +77,7 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
      * queue. A test does not wait for them; they must have ended by the end of the test class (checked once there,
      * so a class of 57 tests does not wait 57 times 5 s).
      */
-    static final List<Pattern> SELF_ENDING =
+    public static final List<Pattern> SELF_ENDING =
             List.of(Pattern.compile("com\\.alibaba\\.nacos\\.client\\.naming\\.fuzzy\\.watch\\.Worker\\.\\d+"));
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(RegistryLeakCheck.class);
