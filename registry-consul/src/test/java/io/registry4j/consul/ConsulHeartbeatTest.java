@@ -6,6 +6,7 @@ import io.registry4j.ServiceInstance;
 import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.RegistryLeakCheck;
 import io.registry4j.testservers.FakeConsul;
+import io.registry4j.testservers.RequestHolds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,7 @@ class ConsulHeartbeatTest {
             ids.add(String.format("h%02d", i));
             registry.register(instance(ids.get(i)));
         }
-        FakeConsul.Hold hold = later(fake.hold(r -> r.startsWith(PASS)));
+        RequestHolds.Hold hold = later(fake.hold(r -> r.startsWith(PASS)));
 
         Awaitility.await("8 heartbeats held by the agent at once")
                 .atMost(bound())
@@ -122,7 +123,7 @@ class ConsulHeartbeatTest {
         ConsulRegistry registry = later(builder(fake).build());
         registry.register(instance("slow"));
         registry.register(instance("fast"));
-        FakeConsul.Hold hold = later(fake.hold(r -> r.startsWith(PASS + "slow?")));
+        RequestHolds.Hold hold = later(fake.hold(r -> r.startsWith(PASS + "slow?")));
         Awaitility.await("a heartbeat of slow held")
                 .atMost(bound())
                 .until(() -> hold.waiting().size() == 1);

@@ -4,6 +4,7 @@ import io.registry4j.Backoff;
 import io.registry4j.RegistryException;
 import io.registry4j.ServiceCatalog;
 import io.registry4j.ServiceInstance;
+import io.registry4j.http.internal.ConcurrencyLimit;
 import io.registry4j.http.internal.HttpSettings;
 import io.registry4j.http.internal.HttpTransport;
 import io.registry4j.http.internal.Json;
@@ -26,6 +27,7 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -81,6 +83,9 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
     /** Default time between two heartbeats: 10 s (service-center raises anything under its minimum, 5 s). */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
 
+    /** Default bound of heartbeats in flight at once: 32. */
+    public static final int DEFAULT_MAX_CONCURRENT_HEARTBEATS = 32;
+
     /** Default time between two revision polls of a watched service: 30 s. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
 
@@ -109,6 +114,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
     private final boolean includeAll;
     private final long heartbeatSeconds;
     private final ServiceCombWatch watch;
+    private final ConcurrencyLimit heartbeats;
     private final Map<String, String> serviceIds = new ConcurrentHashMap<>(); // name/version -> serviceId
     private final Map<String, Placed> placed = new ConcurrentHashMap<>(); // registry4j id -> where it is
     private final AtomicReference<@Nullable CompletableFuture<String>> consumer = new AtomicReference<>();
@@ -125,6 +131,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
         this.consumerName = b.consumerName;
         this.includeAll = b.includeAll;
         this.heartbeatSeconds = Math.max(1, (b.heartbeatInterval.toMillis() + 999) / 1000);
+        this.heartbeats = new ConcurrencyLimit(BACKEND, b.maxConcurrentHeartbeats);
         this.ownClient = b.http.ownClient(BACKEND);
         var headers = new LinkedHashMap<String, String>();
         headers.put("x-domain-name", "default");
@@ -351,25 +358,31 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
         return http.send("POST", "/microservices/" + sid + "/instances", body);
     }
 
+    /**
+     * Sends the instance's heartbeat without blocking: at most {@link Builder#maxConcurrentHeartbeats} heartbeats are
+     * in flight at once, the others wait their turn in a queue (no thread each), so that the heartbeats of many
+     * instances never queue behind one another on the scheduler thread and outlast their lease.
+     */
     @Override
-    protected boolean verify(ServiceInstance instance) {
+    protected CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
         Placed p = placed.get(instance.id());
         if (p == null) {
-            return false;
+            return CompletableFuture.completedFuture(false);
         }
-        HttpTransport.Response r =
-                http.send("PUT", "/microservices/" + p.serviceId + "/instances/" + p.instanceId + "/heartbeat", null);
-        if (r.status() == 200) {
-            return true;
-        }
-        if (isError(r, "400012")) {
-            serviceIds.remove(instance.name() + "/" + ServiceCombCodec.serviceVersion(instance), p.serviceId);
-            return false;
-        }
-        if (isError(r, "400017")) {
-            return false;
-        }
-        throw unexpected("PUT", r);
+        String path = "/microservices/" + p.serviceId + "/instances/" + p.instanceId + "/heartbeat";
+        return heartbeats.submit(() -> http.call("PUT", path, null)).thenApply(r -> {
+            if (r.status() == 200) {
+                return true;
+            }
+            if (isError(r, "400012")) {
+                serviceIds.remove(instance.name() + "/" + ServiceCombCodec.serviceVersion(instance), p.serviceId);
+                return false;
+            }
+            if (isError(r, "400017")) {
+                return false;
+            }
+            throw unexpected("PUT", r);
+        });
     }
 
     @Override
@@ -455,6 +468,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
 
     @Override
     protected void closeClient() {
+        heartbeats.close();
         watch.close();
         if (ownClient != null) {
             ownClient.close();
@@ -484,6 +498,7 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
         private String environment = "";
         private String consumerName = DEFAULT_CONSUMER_NAME;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private int maxConcurrentHeartbeats = DEFAULT_MAX_CONCURRENT_HEARTBEATS;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private boolean includeAll;
 
@@ -619,6 +634,24 @@ public final class ServiceCombRegistry extends AbstractServiceRegistry implement
          */
         public Builder heartbeatInterval(Duration interval) {
             this.heartbeatInterval = http.positive("heartbeatInterval", interval);
+            return this;
+        }
+
+        /**
+         * How many heartbeats may be in flight at once; the others wait their turn, holding no thread. Heartbeats are
+         * sent without blocking, so that those of many instances do not queue behind one another and outlast their
+         * lease. Defaults to {@value ServiceCombRegistry#DEFAULT_MAX_CONCURRENT_HEARTBEATS}.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if it is below 1
+         */
+        public Builder maxConcurrentHeartbeats(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException(
+                        "ServiceCombRegistry maxConcurrentHeartbeats must be at least 1, got " + max);
+            }
+            this.maxConcurrentHeartbeats = max;
             return this;
         }
 

@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -109,7 +108,7 @@ public final class FakeConsul implements InProcessFake {
 
     private final Set<String> tokenForms = ConcurrentHashMap.newKeySet();
     private final Deque<String> requests = new ArrayDeque<>(); // guarded by itself
-    private final List<Hold> holds = new CopyOnWriteArrayList<>();
+    private final RequestHolds holds = new RequestHolds();
     private final AtomicInteger threads = new AtomicInteger();
     private int port;
     private @Nullable HttpServer server;
@@ -452,88 +451,13 @@ public final class FakeConsul implements InProcessFake {
     /**
      * Holds every request that {@code which} matches (given as {@code METHOD path?query}, as {@link #requests()} lists
      * them) before the agent looks at it, until the hold is released: a slow agent or link, for tests of what a client
-     * does while its calls are in flight. Each held request waits on its own server thread; stopping the fake drops
-     * them. Requests that arrive after the release pass.
+     * does while its calls are in flight. Requests that arrive after the release pass.
      *
      * @param which the requests to hold
-     * @return the hold; {@link Hold#close()} releases it
+     * @return the hold; {@link RequestHolds.Hold#close()} releases it
      */
-    public Hold hold(Predicate<String> which) {
-        var h = new Hold(Objects.requireNonNull(which, "which"));
-        holds.add(h);
-        return h;
-    }
-
-    /** Requests held by {@link #hold}: which are waiting now and how many waited at once at most. Thread-safe. */
-    public final class Hold implements AutoCloseable {
-        private final Predicate<String> which;
-        private final List<String> waiting = new ArrayList<>(); // guarded by this
-        private int highest; // guarded by this
-        private int total; // guarded by this
-        private boolean released; // guarded by this
-
-        private Hold(Predicate<String> which) {
-            this.which = which;
-        }
-
-        /** Waits while this hold is in place, if it matches the request. */
-        void pass(String request) throws InterruptedException {
-            if (!which.test(request)) {
-                return;
-            }
-            synchronized (this) {
-                if (released) {
-                    return;
-                }
-                waiting.add(request);
-                total++;
-                highest = Math.max(highest, waiting.size());
-                try {
-                    while (!released) {
-                        wait();
-                    }
-                } finally {
-                    waiting.remove(request);
-                }
-            }
-        }
-
-        /**
-         * The requests waiting now, in arrival order.
-         *
-         * @return a snapshot
-         */
-        public synchronized List<String> waiting() {
-            return List.copyOf(waiting);
-        }
-
-        /**
-         * The most requests that waited at once.
-         *
-         * @return the count
-         */
-        public synchronized int highestWaiting() {
-            return highest;
-        }
-
-        /**
-         * How many requests this hold has caught.
-         *
-         * @return the count
-         */
-        public synchronized int caught() {
-            return total;
-        }
-
-        /** Lets every waiting request through, and all later ones. Idempotent. */
-        @Override
-        public void close() {
-            holds.remove(this);
-            synchronized (this) {
-                released = true;
-                notifyAll();
-            }
-        }
+    public RequestHolds.Hold hold(Predicate<String> which) {
+        return holds.hold(which);
     }
 
     /**
@@ -812,9 +736,7 @@ public final class FakeConsul implements InProcessFake {
             try (InputStream in = exchange.getRequestBody()) {
                 bodyBytes = in.readAllBytes();
             }
-            for (Hold h : holds) {
-                h.pass(method + " " + uri);
-            }
+            holds.pass(method + " " + uri);
             Answer answer;
             try {
                 checkToken(exchange, query);

@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -85,6 +86,7 @@ public final class FakeServiceCenter implements InProcessFake {
     private final Duration tickInterval;
     private final AtomicInteger threads = new AtomicInteger();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final RequestHolds holds = new RequestHolds();
     private final List<WebSocketConnection> sockets = new CopyOnWriteArrayList<>();
     private final Set<Socket> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final int port;
@@ -453,6 +455,18 @@ public final class FakeServiceCenter implements InProcessFake {
     }
 
     /**
+     * Holds every request that {@code which} matches (given as {@code METHOD target}, as {@link #requests()} lists
+     * them) before the fake looks at it, until the hold is released: a slow server or link, for tests of what a
+     * client does while its calls are in flight.
+     *
+     * @param which the requests to hold
+     * @return the hold; {@link RequestHolds.Hold#close()} releases it
+     */
+    public RequestHolds.Hold hold(Predicate<String> which) {
+        return holds.hold(which);
+    }
+
+    /**
      * Every request line served so far ({@code METHOD target}), websocket upgrades included.
      *
      * @return a copy
@@ -532,6 +546,12 @@ public final class FakeServiceCenter implements InProcessFake {
             }
             byte[] body = readBody(in, headers);
             requests.add(method + " " + target);
+            try {
+                holds.pass(method + " " + target);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             if ("websocket".equalsIgnoreCase(headers.getOrDefault("Upgrade", ""))) {
                 webSocket(c, in, out, target, headers);
                 return;

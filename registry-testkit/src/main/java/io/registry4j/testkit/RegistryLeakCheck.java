@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * open registry or watcher, or an exception that escaped a library thread. Threads get a few seconds to end, since
  * closing is allowed to finish asynchronously. Not counted: threads of the test harness ({@code
  * registry4j-testservers-*}, in-process test servers) and the JVM-wide singletons in {@link #JVM_WIDE}, which no
- * library can close; the README names them.
+ * library can close; the README names them. A native thread that ends by itself some seconds after close ({@link
+ * #SELF_ENDING}) is not waited for after each test, but must have ended by the end of the test class.
  *
  * <p>Use with {@code @ExtendWith(RegistryLeakCheck.class)}; {@link RegistryCompatibilityKit} does.
  */
@@ -76,7 +77,7 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
      * queue. A test does not wait for them; they must have ended by the end of the test class (checked once there,
      * so a class of 57 tests does not wait 57 times 5 s).
      */
-    static final List<Pattern> SELF_ENDING =
+    public static final List<Pattern> SELF_ENDING =
             List.of(Pattern.compile("com\\.alibaba\\.nacos\\.client\\.naming\\.fuzzy\\.watch\\.Worker\\.\\d+"));
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(RegistryLeakCheck.class);
