@@ -65,6 +65,8 @@ type options struct {
 	consulDatacenter          string
 	// Kubernetes (--addr is a kubeconfig file)
 	k8sNamespace, k8sPod, k8sPodNamespace string
+	// ServiceComb
+	servicecombConsumer string
 }
 
 func parseOptions(command string, args []string) (*options, error) {
@@ -108,6 +110,8 @@ func parseOptions(command string, args []string) (*options, error) {
 	fs.StringVar(&o.k8sPod, "k8s-pod", "", "the pod this peer is (HOSTNAME, as Kratos reads it)")
 	fs.StringVar(&o.k8sPodNamespace, "k8s-pod-namespace", "", "that pod's namespace (service-account file)")
 
+	fs.StringVar(&o.servicecombConsumer, "servicecomb-consumer", "kratos-peer", "watch: the service the peer registers as before Watch")
+
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -148,8 +152,10 @@ func openBackend(ctx context.Context, o *options) (*backend, error) {
 		return openConsul(o)
 	case "kubernetes":
 		return openKubernetes(o)
+	case "servicecomb":
+		return openServiceComb(o, addrs)
 	default:
-		return nil, fmt.Errorf("unknown backend %q (want etcd, zookeeper, eureka, nacos or consul)", o.backend)
+		return nil, fmt.Errorf("unknown backend %q (want etcd, zookeeper, eureka, nacos, consul or servicecomb)", o.backend)
 	}
 }
 

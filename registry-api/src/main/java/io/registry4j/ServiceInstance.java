@@ -94,12 +94,25 @@ public record ServiceInstance(
         }
     }
 
-    /** The marker of an instance read from a backend: metadata in this type means "check only representability". */
-    private static final class ReadMetadata extends java.util.HashMap<String, String> {
-        private static final long serialVersionUID = 1L;
+    /**
+     * The marker of an instance read from a backend: metadata in this type means "check only representability". A
+     * view of the builder's map, so that marking costs no copy (the constructor copies once); never escapes.
+     */
+    private static final class ReadMetadata extends java.util.AbstractMap<String, String> {
+        private final Map<String, String> metadata;
 
         ReadMetadata(Map<String, String> metadata) {
-            super(metadata);
+            this.metadata = metadata;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, String>> entrySet() {
+            return metadata.entrySet();
+        }
+
+        @Override
+        public int size() {
+            return metadata.size();
         }
     }
 
@@ -148,7 +161,8 @@ public record ServiceInstance(
                     "name",
                     name,
                     "must be 1-" + MAX_NAME_LENGTH
-                            + " characters of [A-Za-z0-9._-], starting and ending with a letter or digit");
+                            + " characters of [A-Za-z0-9._-], starting and ending with a letter or digit"
+                            + lengthOf(name, MAX_NAME_LENGTH));
         }
         return name;
     }
@@ -196,7 +210,7 @@ public record ServiceInstance(
 
     private static void checkPortableId(String id) {
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
-            throw invalid("id", id, "must be 1-" + MAX_ID_LENGTH + " characters");
+            throw invalid("id", id, "must be 1-" + MAX_ID_LENGTH + " characters" + lengthOf(id, MAX_ID_LENGTH));
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
@@ -226,26 +240,32 @@ public record ServiceInstance(
     }
 
     private static Map<String, String> copyMetadata(Map<String, String> given) {
-        // Copy first, then check the copy, so a map changed concurrently cannot slip past the checks.
-        Map<String, String> metadata = new java.util.HashMap<>(given);
-        for (Map.Entry<String, String> e : metadata.entrySet()) {
-            String key = e.getKey();
-            if (key == null) {
-                throw new NullPointerException("metadata key");
+        // One copy (none if it is already an immutable map), checked as it is taken: Map.copyOf refuses nulls, so a
+        // map changed concurrently cannot slip a null past the checks. A null is then found again for the message.
+        try {
+            return Map.copyOf(given);
+        } catch (NullPointerException e) {
+            for (Map.Entry<String, String> entry : given.entrySet()) {
+                if (entry.getKey() == null) {
+                    throw new NullPointerException("metadata key");
+                }
+                if (entry.getValue() == null) {
+                    throw new NullPointerException("metadata value of key " + quote(entry.getKey()));
+                }
             }
-            if (e.getValue() == null) {
-                throw new NullPointerException("metadata value of key " + quote(key));
-            }
+            throw new NullPointerException("metadata holds a null");
         }
-        return Map.copyOf(metadata);
     }
 
     private static List<URI> copyEndpoints(List<URI> given) {
-        List<URI> endpoints = new ArrayList<>(given);
-        for (int i = 0; i < endpoints.size(); i++) {
-            Objects.requireNonNull(endpoints.get(i), "endpoints[" + i + "]");
+        try {
+            return List.copyOf(given);
+        } catch (NullPointerException e) {
+            for (int i = 0; i < given.size(); i++) {
+                Objects.requireNonNull(given.get(i), "endpoints[" + i + "]");
+            }
+            throw new NullPointerException("endpoints holds a null");
         }
-        return List.copyOf(endpoints);
     }
 
     private static IllegalArgumentException invalid(String field, String value, String rule) {
@@ -253,6 +273,11 @@ public record ServiceInstance(
     }
 
     /** Quotes a value for an error message, escaping what is not printable and cutting what is very long. */
+    /** For a value over its limit, says how long it is: a long value is hard to count in a message. */
+    private static String lengthOf(String value, int max) {
+        return value.length() > max ? " (this one has " + value.length() + ")" : "";
+    }
+
     static String quote(String value) {
         var out = new StringBuilder(Math.min(value.length(), 200) + 2).append('"');
         for (int i = 0; i < value.length(); i++) {

@@ -166,6 +166,20 @@ class ServiceInstanceTest {
     }
 
     @Test
+    void aTooLongNameOrIdIsReportedWithItsLengthAndQuotedOnce() {
+        String name = "a".repeat(200);
+        assertThatThrownBy(() -> ServiceInstance.checkPortableName(name))
+                .hasMessageContaining("1-63 characters")
+                .hasMessageContaining("(this one has 200)")
+                .satisfies(e -> assertThat(String.valueOf(e.getMessage()).split(name, -1))
+                        .as("times the name is quoted")
+                        .hasSize(2));
+        assertThatThrownBy(() -> valid().id("i".repeat(129)).build())
+                .hasMessageContaining("ServiceInstance.id must be 1-128 characters (this one has 129)");
+        assertThatThrownBy(() -> ServiceInstance.checkPortableName("a b")).hasMessageNotContaining("this one has");
+    }
+
+    @Test
     void checkNameValidatesWithoutAnInstance() {
         assertThat(ServiceInstance.checkName("ok")).isEqualTo("ok");
         assertThatThrownBy(() -> ServiceInstance.checkName("no good")).hasMessageContaining("\"no good\"");

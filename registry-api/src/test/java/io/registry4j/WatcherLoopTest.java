@@ -136,4 +136,88 @@ class WatcherLoopTest {
             assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
         }
     }
+
+    /** A watcher whose {@code next()} does what the test says, and which counts its stops. */
+    private static final class ScriptedWatcher implements Watcher {
+        final java.util.Deque<Object> script = new java.util.ArrayDeque<>();
+        final java.util.concurrent.atomic.AtomicInteger stops = new java.util.concurrent.atomic.AtomicInteger();
+
+        ScriptedWatcher then(Object step) {
+            script.add(step);
+            return this;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public List<ServiceInstance> next() throws InterruptedException {
+            Object step = script.isEmpty()
+                    ? new RegistryException(RegistryException.Kind.CLOSED, "custom", "end of script")
+                    : script.poll();
+            if (step instanceof InterruptedException e) {
+                throw e;
+            }
+            if (step instanceof RuntimeException e) {
+                throw e;
+            }
+            return (List<ServiceInstance>) step;
+        }
+
+        @Override
+        public void stop() {
+            stops.incrementAndGet();
+        }
+    }
+
+    @Test
+    void aRejectedStartStopsTheWatcher() {
+        var w = new ScriptedWatcher();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WatcherLoop.start(
+                        "s",
+                        w,
+                        c -> {
+                            throw new java.util.concurrent.RejectedExecutionException("full, on purpose");
+                        },
+                        e -> {}))
+                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        assertThat(w.stops).hasValue(1);
+    }
+
+    @Test
+    void anInterruptedLoopStopsItsWatcherAndKeepsTheInterrupt() {
+        var w = new ScriptedWatcher().then(new InterruptedException("on purpose"));
+        try {
+            WatcherLoop.start("s", w, Runnable::run, e -> {});
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(w.stops).hasValue(1);
+    }
+
+    @Test
+    void aFailedWatcherIsStoppedAndAClosedOneIsLeftAlone() {
+        var failed = new ScriptedWatcher()
+                .then(List.of())
+                .then(new RegistryException(RegistryException.Kind.UNAVAILABLE, "custom", "gone, on purpose"));
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        WatcherLoop.start("s", failed, Runnable::run, events::add);
+        assertThat(failed.stops).hasValue(1);
+        assertThat(events).extracting(WatchEvent::type).containsExactly(WatchEvent.Type.INITIAL);
+        var closed = new ScriptedWatcher();
+        WatcherLoop.start("s", closed, Runnable::run, e -> {});
+        assertThat(closed.stops)
+                .as("a watcher that ended by itself is not stopped again")
+                .hasValue(0);
+    }
+
+    @Test
+    void aVirtualMachineErrorFromTheListenerEndsTheLoopAndItsWatcher() {
+        var w = new ScriptedWatcher().then(List.of()).then(List.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WatcherLoop.start("s", w, Runnable::run, e -> {
+                    throw new StackOverflowError("on purpose");
+                }))
+                .isInstanceOf(StackOverflowError.class);
+        assertThat(w.stops).hasValue(1);
+        assertThat(w.script).as("the loop ended at the error").hasSize(1);
+    }
 }

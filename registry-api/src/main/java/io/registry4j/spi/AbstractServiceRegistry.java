@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -30,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * so that a backend writes only its native calls.
  *
  * <p>A backend implements {@link #write}, {@link #remove}, {@link #read} and {@link #openWatch}, optionally
- * {@link #verify} (with a keepalive interval) and {@link #closeClient}, and reports losses it detects to
+ * {@link #verify} or {@link #verifyAsync} (with a keepalive interval) and {@link #closeClient}, and reports losses it detects to
  * {@link #keeper()}. In return:
  *
  * <ul>
@@ -172,13 +174,33 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
         }
 
         @Override
-        public boolean verify(ServiceInstance instance) {
-            boolean[] present = {true};
-            r.guard(
-                    RegistryObserver.Operation.KEEPALIVE,
-                    "keepalive of " + instance.name() + "/" + instance.id(),
-                    () -> present[0] = r.verify(instance));
-            return present[0];
+        public CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
+            String what = "keepalive of " + instance.name() + "/" + instance.id();
+            long start = System.nanoTime();
+            CompletionStage<Boolean> answer;
+            try {
+                answer = r.verifyAsync(instance);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            return answer.handle((present, error) -> {
+                Throwable cause = error == null ? null : Calls.unwrap(error);
+                RegistryException.@Nullable Kind kind = null;
+                RuntimeException failure = null;
+                if (cause instanceof RegistryException re) {
+                    kind = re.kind();
+                    failure = re;
+                } else if (cause != null) {
+                    kind = RegistryException.Kind.INTERNAL;
+                    failure = new RegistryException(
+                            RegistryException.Kind.INTERNAL, r.backend, what + " failed: " + cause, cause);
+                }
+                r.report(RegistryObserver.Operation.KEEPALIVE, start, kind);
+                if (failure != null) {
+                    throw failure;
+                }
+                return present;
+            });
         }
     }
 
@@ -258,6 +280,21 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
      */
     protected boolean verify(ServiceInstance instance) {
         return true;
+    }
+
+    /**
+     * Checks or renews an instance without blocking, every keepalive interval, when {@link
+     * Options#keepAliveInterval()} is set: a backend whose client is asynchronous overrides this instead of {@link
+     * #verify}, so that the checks of many instances are in flight together (see {@link
+     * RegistrationKeeper.Hooks#verifyAsync}). Called on the scheduler thread: it must return at once. The default runs
+     * {@link #verify} on the calling thread.
+     *
+     * @param instance the instance
+     * @return completes with false if the backend no longer holds it; fails with a {@link RegistryException} if the
+     *     backend could not be reached
+     */
+    protected CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
+        return CompletableFuture.completedFuture(verify(instance));
     }
 
     /**
@@ -473,14 +510,19 @@ public abstract class AbstractServiceRegistry implements ServiceRegistry {
         } catch (RuntimeException e) {
             throw new RegistryException(RegistryException.Kind.INTERNAL, backend, what + " failed: " + e, e);
         } finally {
-            if (!observers.isEmpty()) {
-                Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-                for (RegistryObserver o : observers) {
-                    try {
-                        o.call(operation, elapsed, error);
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, backend + ": registry observer failed", e);
-                    }
+            report(operation, start, error);
+        }
+    }
+
+    /** Tells the observers how long a backend call that started at {@code start} (nano time) took and how it ended. */
+    private void report(RegistryObserver.Operation operation, long start, RegistryException.@Nullable Kind error) {
+        if (!observers.isEmpty()) {
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            for (RegistryObserver o : observers) {
+                try {
+                    o.call(operation, elapsed, error);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, backend + ": registry observer failed", e);
                 }
             }
         }

@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -32,6 +36,11 @@ import org.jspecify.annotations.Nullable;
  * the optional periodic {@link Hooks#verify} says so (a heartbeat answered 404). Then the instance is written again
  * at once and, while that fails, after {@link Backoff} delays, forever. Every state change goes to the listeners and
  * the log, once. All timed work runs on the registry's one {@link Scheduler}; there is no thread per instance.
+ * Checks go through {@link Hooks#verifyAsync}: a backend with a non-blocking client only sends its heartbeat there, so
+ * the heartbeats of many instances are in flight together instead of queueing behind one another on the scheduler
+ * thread (where, for a few hundred instances on a slow link, a round would take longer than the TTL it renews); each
+ * instance has at most one check in flight, its next one scheduled a keepalive interval after the answer, which is
+ * handled on the scheduler like every other state change.
  *
  * <p>Thread-safe.
  */
@@ -69,6 +78,26 @@ public final class RegistrationKeeper {
         default boolean verify(ServiceInstance instance) {
             return true;
         }
+
+        /**
+         * The periodic check without blocking, for a backend whose client answers asynchronously (a heartbeat sent on
+         * an HTTP client): the keeper calls it on its scheduler thread, so it must return at once and must not block
+         * there; the answer is handled when it completes, and the next check is scheduled one keepalive interval
+         * after that, so one instance never has two checks in flight. The default runs {@link #verify} on the
+         * calling thread.
+         *
+         * @param instance the instance
+         * @return completes with false if the backend no longer holds the instance, with true if it does, and fails
+         *     (with a {@link RegistryException}) if the backend could not be reached; the check is retried next
+         *     interval
+         */
+        default CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
+            try {
+                return CompletableFuture.completedFuture(verify(instance));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
     }
 
     private final String backend;
@@ -89,7 +118,7 @@ public final class RegistrationKeeper {
      * @param scheduler runs keepalives and retries
      * @param clock stamps events
      * @param backoff delays between failed re-registrations
-     * @param keepAliveInterval how often to call {@link Hooks#verify}, or null for never
+     * @param keepAliveInterval how often to call {@link Hooks#verifyAsync}, or null for never
      */
     public RegistrationKeeper(
             String backend,
@@ -295,6 +324,39 @@ public final class RegistrationKeeper {
     }
 
     private void verify(Entry e, long generation) {
+        CompletionStage<Boolean> answer;
+        synchronized (e) {
+            if (e.dead || closed || e.generation != generation) {
+                return;
+            }
+            e.pending = null; // this task: nothing else is scheduled until the answer is in
+            try {
+                // A backend that answers synchronously runs its check here, under the monitor, as a write would.
+                answer = hooks.verifyAsync(e.instance);
+            } catch (RuntimeException ex) {
+                answer = CompletableFuture.failedFuture(ex);
+            }
+        }
+        CompletableFuture<Boolean> f = answer.toCompletableFuture();
+        if (f.isDone()) {
+            verified(e, generation, f);
+            return;
+        }
+        // Handled on the scheduler, as every other state change of the keeper: never on the client's threads, where
+        // a direct-executor listener of the loss would run and could block the client's completions.
+        var unused = f.whenComplete((present, error) -> {
+            try {
+                scheduler.schedule(
+                        Duration.ZERO,
+                        RegistryThreads.guarded("keep " + backend + " " + e.key, () -> verified(e, generation, f)));
+            } catch (RejectedExecutionException ex) {
+                // closing
+            }
+        });
+    }
+
+    /** Handles the answer of a completed check of the given generation. */
+    private void verified(Entry e, long generation, CompletableFuture<Boolean> answer) {
         long lostGeneration;
         synchronized (e) {
             if (e.dead || closed || e.generation != generation) {
@@ -302,10 +364,11 @@ public final class RegistrationKeeper {
             }
             boolean present;
             try {
-                present = hooks.verify(e.instance);
-            } catch (RuntimeException ex) {
+                present = answer.join();
+            } catch (CompletionException | CancellationException ex) {
+                Throwable cause = Calls.unwrap(ex);
                 if (!e.verifyFailing) {
-                    LOG.log(Level.WARNING, backend + ": keepalive of " + e.key + " failed, will retry: " + ex);
+                    LOG.log(Level.WARNING, backend + ": keepalive of " + e.key + " failed, will retry: " + cause);
                 }
                 e.verifyFailing = true;
                 scheduleVerify(e);

@@ -63,6 +63,22 @@ public abstract class RegistryBuilder<B extends RegistryBuilder<B>> {
     }
 
     /**
+     * Checks a duration setting that must be positive, such as a call timeout.
+     *
+     * @param what the setting's name, for the messages
+     * @param value the duration
+     * @return the duration
+     * @throws IllegalArgumentException if it is zero or negative
+     */
+    protected static Duration requirePositive(String what, Duration value) {
+        Objects.requireNonNull(value, what);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + value);
+        }
+        return value;
+    }
+
+    /**
      * The common settings, with the backend's call timeout and keepalive interval.
      *
      * @param callTimeout bound of every remote call

@@ -40,6 +40,23 @@ public interface RegistryProvider {
     }
 
     /**
+     * Whether a class can be loaded, without initializing it: for {@link #isAvailable()}, with a class of the
+     * backend's native SDK.
+     *
+     * @param className the class's binary name
+     * @param provider the provider, whose class loader is asked
+     * @return true if it can be loaded
+     */
+    static boolean canLoad(String className, Class<? extends RegistryProvider> provider) {
+        try {
+            Class.forName(className, false, provider.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
      * Opens a registry. The registry owns every resource it creates and releases them on close.
      *
      * @param uri the parsed URL; its options are among {@link #options()}

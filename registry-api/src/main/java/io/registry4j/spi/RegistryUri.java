@@ -346,6 +346,76 @@ public final class RegistryUri {
                         + redact(uri));
     }
 
+    /**
+     * The servers of a backend that needs at least one.
+     *
+     * @param rule what the host list must be, for the message, such as {@code must name at least one server}
+     * @return {@link #hosts()}
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the URL names none
+     */
+    public List<String> requireHosts(String rule) {
+        List<String> hosts = hosts();
+        if (hosts.isEmpty()) {
+            throw invalid("host list", "", rule);
+        }
+        return hosts;
+    }
+
+    /**
+     * Checks that the URL has no path, or only {@code /}, for a backend that takes none.
+     *
+     * @param rule what the path must be, for the message, such as {@code must be empty: give the namespace as ?ns=}
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if it has one
+     */
+    public void requireNoPath(String rule) {
+        if (!path.isEmpty() && !path.equals("/")) {
+            throw invalid("path", path, rule);
+        }
+    }
+
+    /**
+     * Runs a builder call with a value from this URL, turning the builder's {@link IllegalArgumentException} into this
+     * URL's error naming the value.
+     *
+     * @param what what the value is, such as {@code option 'namespace'}
+     * @param value the value
+     * @param call the builder call
+     * @throws RegistryException of kind {@code INVALID_ARGUMENT} if the builder refuses the value
+     */
+    public void apply(String what, String value, Runnable call) {
+        try {
+            call.run();
+        } catch (IllegalArgumentException e) {
+            throw invalid(what, value, "is invalid (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Builds the exception for settings from this URL that a builder refused, with the builder's message.
+     *
+     * @param backend the backend name for the exception
+     * @param cause what the builder threw
+     * @return the exception, of kind {@code INVALID_ARGUMENT}, naming this URL with secrets redacted
+     */
+    public RegistryException rejected(String backend, RuntimeException cause) {
+        return new RegistryException(
+                RegistryException.Kind.INVALID_ARGUMENT, backend, cause.getMessage() + " in " + this, cause);
+    }
+
+    /**
+     * A host with a port: the port given, else the default one.
+     *
+     * @param host {@code host}, {@code host:port}, an IPv6 literal in brackets, with or without a port
+     * @param defaultPort the port to add when it names none
+     * @return {@code host:port}
+     */
+    public static String withDefaultPort(String host, int defaultPort) {
+        int close = host.lastIndexOf(']');
+        int colon = host.lastIndexOf(':');
+        boolean hasPort = colon > close && (close >= 0 || host.indexOf(':') == colon);
+        return hasPort ? host : host + ":" + defaultPort;
+    }
+
     /** The URL with secrets redacted, as {@link #redact(URI)}. */
     @Override
     public String toString() {

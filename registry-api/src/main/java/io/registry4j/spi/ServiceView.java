@@ -11,8 +11,10 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,11 +42,20 @@ public final class ServiceView {
     private static final System.Logger LOG = System.getLogger(ServiceView.class.getName());
 
     /** Order of a snapshot: by id, then by endpoints, so equal sets compare equal whatever the backend's order. */
-    static final Comparator<ServiceInstance> ORDER = Comparator.comparing(ServiceInstance::id)
-            .thenComparing(i -> i.endpoints().toString())
+    static final Comparator<ServiceInstance> ORDER = ServiceView::compare;
+
+    /** The tie-break of {@link #ORDER} for instances with the same id (rare: it allocates). */
+    private static final Comparator<ServiceInstance> SAME_ID = Comparator.<ServiceInstance, String>comparing(
+                    i -> i.endpoints().toString())
             .thenComparing(ServiceInstance::name)
             .thenComparing(ServiceInstance::version)
             .thenComparing(i -> new java.util.TreeMap<>(i.metadata()).toString());
+
+    private static int compare(ServiceInstance a, ServiceInstance b) {
+        // Ids first, directly: sorting a large full list makes this the hot comparison.
+        int byId = a.id().compareTo(b.id());
+        return byId != 0 ? byId : SAME_ID.compare(a, b);
+    }
 
     private final String backend;
     private final String service;
@@ -61,10 +72,15 @@ public final class ServiceView {
     private boolean closed;
     private long changedNanos; // System.nanoTime() of the last change listeners are told of
     private volatile @Nullable RegistryObserver observer;
+    // One description per view for the leak tracker, not one string per watcher.
+    private final String watcherDescription;
+    private final String listenerDescription;
 
     ServiceView(String backend, String service, Scheduler scheduler, Backoff backoff) {
         this.backend = backend;
         this.service = service;
+        this.watcherDescription = backend + " watcher of " + service;
+        this.listenerDescription = backend + " listener of " + service;
         this.scheduler = scheduler;
         this.backoff = backoff;
     }
@@ -128,6 +144,101 @@ public final class ServiceView {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@link #applyChange} outcomes. */
+    static final int UNCHANGED = 0;
+
+    static final int PATCHED = 1;
+    static final int CANNOT_PATCH = -1;
+
+    /**
+     * Patches the current snapshot with a change instead of replacing it: each removed instance is found by binary
+     * search in the sorted snapshot, each added one inserted at its place, so a change costs O(log n) comparisons and
+     * one copy of the snapshot's references, where a full list costs a sort. The owner may hold its own lock.
+     *
+     * @param removed instances of the current snapshot that are gone
+     * @param added new instances
+     * @return {@link #PATCHED} (signal listeners after the owner's lock is released), {@link #UNCHANGED}, or {@link
+     *     #CANNOT_PATCH} if there is no authoritative snapshot yet or a removed instance is not in it (the owner then
+     *     sends the full list)
+     */
+    int applyChange(Collection<ServiceInstance> removed, Collection<ServiceInstance> added) {
+        lock.lock();
+        try {
+            if (closed) {
+                return UNCHANGED;
+            }
+            if (version == 0) {
+                return CANNOT_PATCH;
+            }
+            boolean recovered = stale;
+            boolean differs = !sameInstances(removed, added);
+            if (differs) {
+                List<ServiceInstance> patched = new ArrayList<>(snapshot.size() + added.size());
+                patched.addAll(snapshot);
+                for (ServiceInstance gone : removed) {
+                    int at = indexOf(patched, Objects.requireNonNull(gone, "removed instance"));
+                    if (at < 0) {
+                        return CANNOT_PATCH;
+                    }
+                    patched.remove(at);
+                }
+                for (ServiceInstance fresh : added) {
+                    int at = Collections.binarySearch(patched, Objects.requireNonNull(fresh, "added instance"), ORDER);
+                    patched.add(at < 0 ? -at - 1 : at, fresh);
+                }
+                snapshot = List.copyOf(patched);
+                version++;
+                changed.signalAll();
+            }
+            stale = false;
+            if (recovered) {
+                LOG.log(Level.INFO, "{0}: watch of {1} recovered", backend, service);
+            }
+            if (differs || recovered) {
+                changedNanos = System.nanoTime();
+                return PATCHED;
+            }
+            return UNCHANGED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a change removes exactly what it adds (as a multiset): then the snapshot stays as it is. */
+    private static boolean sameInstances(Collection<ServiceInstance> removed, Collection<ServiceInstance> added) {
+        if (removed.size() != added.size()) {
+            return false;
+        }
+        if (removed.isEmpty()) {
+            return true;
+        }
+        List<ServiceInstance> a = new ArrayList<>(removed);
+        List<ServiceInstance> b = new ArrayList<>(added);
+        a.sort(ORDER);
+        b.sort(ORDER);
+        return a.equals(b);
+    }
+
+    /** The index of an instance equal to {@code instance} in a list sorted by {@link #ORDER}, or -1. */
+    private static int indexOf(List<ServiceInstance> sorted, ServiceInstance instance) {
+        int at = Collections.binarySearch(sorted, instance, ORDER);
+        if (at < 0) {
+            return -1;
+        }
+        // ORDER ties only for instances that print alike; look at the whole run of ties for an equal one.
+        for (int i = at; i >= 0 && ORDER.compare(sorted.get(i), instance) == 0; i--) {
+            if (sorted.get(i).equals(instance)) {
+                return i;
+            }
+        }
+        for (int i = at + 1; i < sorted.size() && ORDER.compare(sorted.get(i), instance) == 0; i++) {
+            if (sorted.get(i).equals(instance)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -218,7 +329,7 @@ public final class ServiceView {
     Watcher newWatcher(Runnable onStop) {
         var w = new BlockingWatcher(onStop);
         watchers.add(w);
-        OpenResources.opened(w, backend + " watcher of " + service);
+        OpenResources.opened(w, watcherDescription);
         if (isClosed()) { // closed between the owner's check and now
             w.end(true);
             throw closedException();
@@ -229,7 +340,7 @@ public final class ServiceView {
     Subscription subscribe(Executor executor, WatchListener listener, Runnable onClose) {
         var l = new Listening(executor, listener, onClose);
         listeners.add(l);
-        OpenResources.opened(l, backend + " listener of " + service);
+        OpenResources.opened(l, listenerDescription);
         if (isClosed()) {
             l.end(true);
             throw closedException();

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,6 +60,26 @@ public final class ServiceViews implements AutoCloseable {
          * @param instances every instance of the service
          */
         void update(Collection<ServiceInstance> instances);
+
+        /**
+         * Reports a change to the list of the previous report (an {@link #update} or a change), for backends whose
+         * native watch delivers changes (per-key or per-child events): the view patches its sorted snapshot, so the
+         * work is proportional to the change, not to the size of the service. Watchers and listeners still get
+         * full snapshots. Reports must leave in order, as {@link #update}s do.
+         *
+         * <p>The default sends {@code all} as a full {@link #update}; the service views' own sink does the same when
+         * it cannot patch (no full list reported yet in this opening, or a removed instance it does not hold).
+         *
+         * @param removed instances of the previous report that are gone (equal to the ones reported)
+         * @param added instances that are new (a changed instance is removed in its old form and added in its new)
+         * @param all the full list now, read only if the change cannot be applied
+         */
+        default void change(
+                Collection<ServiceInstance> removed,
+                Collection<ServiceInstance> added,
+                Supplier<? extends Collection<ServiceInstance>> all) {
+            update(all.get());
+        }
 
         /**
          * Reports that the backend is unreachable but the source will recover by itself (an SDK that reconnects);
@@ -349,6 +370,7 @@ public final class ServiceViews implements AutoCloseable {
     private final class GenerationSink implements Sink {
         private final Entry entry;
         private final long generation;
+        private volatile boolean reported; // a full list of this opening reached the view: changes can patch it
 
         GenerationSink(Entry entry, long generation) {
             this.entry = entry;
@@ -375,11 +397,40 @@ public final class ServiceViews implements AutoCloseable {
                 if (current()) {
                     entry.failures = 0;
                     notify = entry.view.apply(sorted);
+                    reported = true;
                 }
             } finally {
                 lock.unlock();
             }
             if (notify) {
+                entry.view.signalListeners();
+            }
+        }
+
+        @Override
+        public void change(
+                Collection<ServiceInstance> removed,
+                Collection<ServiceInstance> added,
+                Supplier<? extends Collection<ServiceInstance>> all) {
+            Objects.requireNonNull(removed, "removed");
+            Objects.requireNonNull(added, "added");
+            Objects.requireNonNull(all, "all");
+            int outcome = ServiceView.CANNOT_PATCH;
+            lock.lock();
+            try {
+                if (!current()) {
+                    return;
+                }
+                if (reported) {
+                    entry.failures = 0;
+                    outcome = entry.view.applyChange(removed, added);
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (outcome == ServiceView.CANNOT_PATCH) {
+                update(all.get());
+            } else if (outcome == ServiceView.PATCHED) {
                 entry.view.signalListeners();
             }
         }

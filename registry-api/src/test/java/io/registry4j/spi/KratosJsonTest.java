@@ -114,6 +114,26 @@ class KratosJsonTest {
     }
 
     @Test
+    void readsInOnePassAsATreeWould() {
+        // Repeated fields: the last counts, as in Go; a field name written with escapes is still that field; unknown
+        // values of any shape are checked and skipped; a null metadata value is empty.
+        ServiceInstance i = KratosJson.decode("{\"id\":\"old\",\"n\\u0061me\":\"s\",\"x\":{\"a\":[1,-2.5e+3,{}]},"
+                + "\"metadata\":{\"gone\":\"1\"},\"metadata\":{\"k\":null,\"j\":\"v\",\"j\":\"w\"},"
+                + "\"endpoints\":[\"grpc://h:1\"],\"endpoints\":[\"grpc://h:2\"],\"id\":\"new\"}");
+        assertThat(i.id()).isEqualTo("new");
+        assertThat(i.name()).isEqualTo("s");
+        assertThat(i.metadata()).containsOnly(java.util.Map.entry("k", ""), java.util.Map.entry("j", "w"));
+        assertThat(i.endpoints()).containsExactly(java.net.URI.create("grpc://h:2"));
+        // Syntax is checked over the whole text before any field's value is judged.
+        assertThatThrownBy(() -> KratosJson.decode("{\"id\":1,\"name\":\"s\",\"x\":01}"))
+                .hasMessageContaining("bad number");
+        assertThat(KratosJson.decode("{\"id\":\"a\",\"name\":\"s\",\"metadata\":{\"k\":1,\"k\":\"v\"}}")
+                        .metadata())
+                .as("a bad value replaced by a good one is no error")
+                .containsEntry("k", "v");
+    }
+
+    @Test
     void refusesAbsurdNesting() {
         assertThatThrownBy(() -> KratosJson.decode("[".repeat(10_000))).hasMessageContaining("nesting");
     }

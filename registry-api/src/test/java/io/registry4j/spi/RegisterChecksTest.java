@@ -4,50 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.registry4j.ServiceInstance;
-import java.time.Clock;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** {@code register} keeps DESIGN.md's portable rules although an instance itself may hold anything representable. */
 class RegisterChecksTest {
-
-    /** Records writes; reads return what was written. */
-    private static final class Recording extends AbstractServiceRegistry {
-        final List<ServiceInstance> written = new CopyOnWriteArrayList<>();
-
-        Recording() {
-            super(
-                    "recording",
-                    new Options(
-                            Options.DEFAULT_CALL_TIMEOUT,
-                            io.registry4j.Backoff.ofDefaults(),
-                            Clock.systemUTC(),
-                            new ManualScheduler(),
-                            null));
-        }
-
-        @Override
-        protected void write(ServiceInstance instance) {
-            written.add(instance);
-        }
-
-        @Override
-        protected void remove(ServiceInstance instance) {
-            written.remove(instance);
-        }
-
-        @Override
-        protected List<ServiceInstance> read(String service) {
-            return List.copyOf(written);
-        }
-
-        @Override
-        protected AutoCloseable openWatch(String service, ServiceViews.Sink sink) {
-            return () -> {};
-        }
-    }
 
     private static ServiceInstance read(String id, String name, Map<String, String> metadata, String... endpoints) {
         var b = ServiceInstance.builder().id(id).name(name).metadata(metadata);
@@ -59,7 +20,7 @@ class RegisterChecksTest {
 
     @Test
     void registerRejectsWhatIsReadableButNotPortableNamingTheFieldAndValue() {
-        try (var r = new Recording()) {
+        try (var r = new RecordingRegistry(new ManualScheduler(), null)) {
             assertRejected(r, read("a b", "s", Map.of(), "grpc://h:1"), "ServiceInstance.id", "\"a b\"");
             assertRejected(r, read("x", "café", Map.of(), "grpc://h:1"), "ServiceInstance.name", "\"café\"");
             assertRejected(r, read("x", "s", Map.of("", "v"), "grpc://h:1"), "metadata key", "must not be empty");
@@ -73,7 +34,7 @@ class RegisterChecksTest {
 
     @Test
     void registerAcceptsHostsWithUnderscoresAsDockerComposeNamesThem() {
-        try (var r = new Recording()) {
+        try (var r = new RecordingRegistry(new ManualScheduler(), null)) {
             ServiceInstance i = ServiceInstance.builder()
                     .id("x")
                     .name("s")
@@ -86,7 +47,7 @@ class RegisterChecksTest {
 
     @Test
     void registerRefusesEndpointsWithCredentialsWithoutPrintingThem() {
-        try (var r = new Recording()) {
+        try (var r = new RecordingRegistry(new ManualScheduler(), null)) {
             ServiceInstance i = read("x", "s", Map.of(), "http://admin:pw@h:80");
             assertThatThrownBy(() -> r.register(i))
                     .isInstanceOf(IllegalArgumentException.class)
@@ -98,7 +59,7 @@ class RegisterChecksTest {
         }
     }
 
-    private static void assertRejected(Recording r, ServiceInstance i, String field, String value) {
+    private static void assertRejected(RecordingRegistry r, ServiceInstance i, String field, String value) {
         assertThatThrownBy(() -> r.register(i))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(field)

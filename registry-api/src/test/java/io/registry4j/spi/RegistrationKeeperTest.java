@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -465,5 +467,220 @@ class RegistrationKeeperTest {
         sub.close();
         queued.forEach(Runnable::run);
         assertThat(late).isEmpty();
+    }
+
+    @Test
+    void retryNowPutsALostInstanceBackWithoutWaitingOutItsBackoff() {
+        RegistrationKeeper k = keeper(null);
+        k.register(inst("a"));
+        k.register(inst("b"));
+        backend.down = true;
+        k.lost(inst("a"), new RuntimeException("lost, on purpose"));
+        scheduler.runPending(); // the first retry fails: the next one waits its backoff
+        assertThat(scheduler.delays()).containsExactly(Duration.ofMillis(100));
+        k.retryNow();
+        scheduler.runPending(); // the backed-off retry fails again; the retry-now task replaces its next wait
+        assertThat(scheduler.delays())
+                .as("the lost instance is retried at once, the other one is left alone")
+                .containsExactly(Duration.ZERO);
+        backend.down = false;
+        scheduler.runPending();
+        assertThat(backend.stored).containsKeys("a", "b");
+        assertThat(states()).endsWith(State.RESTORED);
+        k.close();
+        k.retryNow();
+        assertThat(scheduler.size()).as("nothing is scheduled after close").isZero();
+    }
+
+    @Test
+    void deregisterTellsWhetherItHeldTheInstanceAndLeavesNothingScheduled() {
+        RegistrationKeeper k = keeper(Duration.ofSeconds(1));
+        assertThat(k.deregister(inst("a"))).as("unknown").isFalse();
+        k.register(inst("a"));
+        assertThat(scheduler.size()).as("the keepalive").isEqualTo(1);
+        assertThat(k.deregister(inst("a"))).isTrue();
+        assertThat(scheduler.size()).as("the keepalive was cancelled").isZero();
+        assertThat(k.deregister(inst("a"))).as("already gone").isFalse();
+        k.register(inst("b"));
+        backend.down = true;
+        k.lost(inst("b"), new RuntimeException("lost, on purpose"));
+        scheduler.runPending(); // the retry fails and waits its backoff
+        backend.down = false;
+        assertThat(scheduler.delays()).as("the retry").containsExactly(Duration.ofMillis(100));
+        assertThat(k.deregister(inst("b"))).isTrue();
+        assertThat(scheduler.size()).as("the retry was cancelled").isZero();
+    }
+
+    @Test
+    void theDefaultVerifyKeepsTheInstance() {
+        AtomicInteger writes = new AtomicInteger();
+        var k = new RegistrationKeeper(
+                "fake",
+                new RegistrationKeeper.Hooks() {
+                    @Override
+                    public void write(ServiceInstance instance) {
+                        writes.incrementAndGet();
+                    }
+
+                    @Override
+                    public void remove(ServiceInstance instance) {}
+                },
+                scheduler,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                Backoff.fixed(Duration.ofMillis(100)),
+                Duration.ofSeconds(1));
+        k.register(inst("a"));
+        scheduler.runPending();
+        scheduler.runPending();
+        assertThat(writes)
+                .as("no re-registration after a keepalive that found it")
+                .hasValue(1);
+        k.close();
+    }
+
+    @Test
+    void closeEndsRegistrationListeners() {
+        RegistrationKeeper k = keeper(null);
+        List<RegistrationEvent> late = new CopyOnWriteArrayList<>();
+        List<Runnable> held = new ArrayList<>();
+        k.addListener(held::add, late::add);
+        k.register(inst("a"));
+        assertThat(held).as("a delivery waits on the listener's executor").hasSize(1);
+        k.close();
+        held.forEach(Runnable::run);
+        assertThat(late)
+                .as("nothing delivered to a listener once the keeper closed")
+                .isEmpty();
+    }
+
+    /** A backend whose checks answer when the test completes them: what an HTTP heartbeat in flight looks like. */
+    static final class AsyncBackend implements RegistrationKeeper.Hooks {
+        final Map<String, ServiceInstance> stored = new ConcurrentHashMap<>();
+        final Map<String, List<CompletableFuture<Boolean>>> checks = new ConcurrentHashMap<>();
+
+        @Override
+        public void write(ServiceInstance instance) {
+            stored.put(instance.id(), instance);
+        }
+
+        @Override
+        public void remove(ServiceInstance instance) {
+            stored.remove(instance.id());
+        }
+
+        @Override
+        public CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
+            var f = new CompletableFuture<Boolean>();
+            checks.computeIfAbsent(instance.id(), k -> new CopyOnWriteArrayList<>())
+                    .add(f);
+            return f;
+        }
+
+        int sent(String id) {
+            return checks.getOrDefault(id, List.of()).size();
+        }
+
+        CompletableFuture<Boolean> last(String id) {
+            List<CompletableFuture<Boolean>> l = checks.getOrDefault(id, List.of());
+            assertThat(l).as("checks of " + id).isNotEmpty();
+            return l.get(l.size() - 1);
+        }
+    }
+
+    private RegistrationKeeper asyncKeeper(AsyncBackend async) {
+        var k = new RegistrationKeeper(
+                "fake",
+                async,
+                scheduler,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0),
+                Duration.ofSeconds(5));
+        k.addListener(Runnable::run, events::add);
+        return k;
+    }
+
+    @Test
+    void asynchronousChecksOfAllInstancesAreInFlightTogetherAndEachIsSentOnce() {
+        var async = new AsyncBackend();
+        RegistrationKeeper k = asyncKeeper(async);
+        for (int i = 0; i < 50; i++) {
+            k.register(inst("i" + i));
+        }
+        scheduler.runPending(); // every keepalive is due: each sends its check and returns
+        for (int i = 0; i < 50; i++) {
+            assertThat(async.sent("i" + i)).as("i" + i).isEqualTo(1);
+        }
+        assertThat(scheduler.size())
+                .as("no check is scheduled again while its answer is out")
+                .isZero();
+
+        async.last("i7").complete(true);
+        assertThat(scheduler.runPending())
+                .as("the answer is handled on the scheduler")
+                .isEqualTo(1);
+        assertThat(scheduler.delays())
+                .as("i7's next check, a keepalive interval after its answer")
+                .containsExactly(Duration.ofSeconds(5));
+        scheduler.runPending();
+        assertThat(async.sent("i7")).isEqualTo(2);
+        assertThat(async.sent("i8")).as("still waiting for its first answer").isEqualTo(1);
+        assertThat(states()).containsOnly(State.REGISTERED);
+    }
+
+    @Test
+    void anAsynchronousCheckAnsweredGoneReRegistersThroughTheKeeper() {
+        var async = new AsyncBackend();
+        RegistrationKeeper k = asyncKeeper(async);
+        k.register(inst("a"));
+        scheduler.runPending(); // the check goes out
+        async.stored.clear(); // the agent lost it
+        async.last("a").complete(false); // 404
+        assertThat(states()).as("nothing happens off the scheduler").containsExactly(State.REGISTERED);
+        scheduler.runPending(); // the answer: lost
+        assertThat(states()).containsExactly(State.REGISTERED, State.LOST);
+        scheduler.runPending(); // written again
+        assertThat(states()).containsExactly(State.REGISTERED, State.LOST, State.RESTORED);
+        assertThat(async.stored).containsKey("a");
+        assertThat(scheduler.delays()).as("checked again from then on").containsExactly(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anAsynchronousCheckThatFailsIsRetriedNextIntervalWithoutALoss() {
+        var async = new AsyncBackend();
+        RegistrationKeeper k = asyncKeeper(async);
+        k.register(inst("a"));
+        scheduler.runPending();
+        async.last("a")
+                .completeExceptionally(new RegistryException(RegistryException.Kind.TIMEOUT, "fake", "no answer"));
+        scheduler.runPending();
+        assertThat(states()).containsExactly(State.REGISTERED);
+        assertThat(scheduler.delays()).containsExactly(Duration.ofSeconds(5));
+        scheduler.runPending();
+        assertThat(async.sent("a")).isEqualTo(2);
+    }
+
+    @Test
+    void aLateAnswerOfACheckSentBeforeAnUpdateOrDeregistrationIsIgnored() {
+        var async = new AsyncBackend();
+        RegistrationKeeper k = asyncKeeper(async);
+        k.register(inst("a"));
+        k.register(inst("b"));
+        scheduler.runPending(); // both checks out
+        k.register(inst("a").toBuilder().version("2").build()); // updated while its check is out
+        assertThat(k.deregister(inst("b"))).isTrue();
+        async.last("a").complete(false);
+        async.last("b").complete(false);
+        scheduler.runPending(); // the two answers, and the updated instance's own keepalive
+        assertThat(states())
+                .as("no loss from an answer about what was replaced or removed")
+                .containsExactly(State.REGISTERED, State.REGISTERED, State.REGISTERED);
+        assertThat(async.sent("a")).as("the updated instance's own check").isEqualTo(2);
+        assertThat(async.sent("b")).isEqualTo(1);
+        async.last("a").complete(true);
+        scheduler.runPending();
+        assertThat(scheduler.delays())
+                .as("only the updated instance is kept alive")
+                .containsExactly(Duration.ofSeconds(5));
+        assertThat(async.stored).containsOnlyKeys("a");
     }
 }

@@ -33,6 +33,43 @@ class RegistryUriTest {
     }
 
     @Test
+    void addsTheDefaultPortOnlyWhereAHostNamesNone() {
+        assertThat(RegistryUri.withDefaultPort("h", 8500)).isEqualTo("h:8500");
+        assertThat(RegistryUri.withDefaultPort("h:1", 8500)).isEqualTo("h:1");
+        assertThat(RegistryUri.withDefaultPort("[::1]", 8500)).isEqualTo("[::1]:8500");
+        assertThat(RegistryUri.withDefaultPort("[::1]:1", 8500)).isEqualTo("[::1]:1");
+    }
+
+    @Test
+    void backendChecksNameTheHostListPathAndRefusedValue() {
+        RegistryUri none = RegistryUri.parse(URI.create("x:///ns?token=secret"));
+        assertThatThrownBy(() -> none.requireHosts("must name a server"))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("host list must name a server");
+        assertThatThrownBy(() -> none.requireNoPath("must be empty"))
+                .hasMessageContaining("path must be empty, got '/ns'")
+                .hasMessageNotContaining("secret");
+        RegistryUri u = RegistryUri.parse(URI.create("x://h/?token=secret"));
+        u.requireNoPath("must be empty");
+        assertThat(u.requireHosts("must name a server")).containsExactly("h");
+        assertThatThrownBy(() -> u.apply("option 'n'", "-1", () -> {
+                    throw new IllegalArgumentException("n must be positive");
+                }))
+                .hasMessageContaining("option 'n' is invalid (n must be positive), got '-1'");
+        RegistryException e = u.rejected("x", new IllegalArgumentException("ttl too short"));
+        assertThat(e.kind()).isEqualTo(RegistryException.Kind.INVALID_ARGUMENT);
+        assertThat(e.getMessage()).contains("ttl too short in x://h/").doesNotContain("secret");
+    }
+
+    @Test
+    void providersTellWhetherTheirSdkCanBeLoaded() {
+        assertThat(RegistryProvider.canLoad("java.net.http.HttpClient", RegistryProvider.class))
+                .isTrue();
+        assertThat(RegistryProvider.canLoad("com.example.NoSuchSdk", RegistryProvider.class))
+                .isFalse();
+    }
+
+    @Test
     void parsesEveryDurationForm() {
         RegistryUri u = RegistryUri.parse(URI.create("x://h?a=250ms&b=2m&c=1h&d=1d&e=PT1.5S"));
         assertThat(u.duration("a", Duration.ZERO)).isEqualTo(Duration.ofMillis(250));

@@ -85,6 +85,67 @@ class ServiceViewsTest {
     }
 
     @Test
+    void changesPatchTheSortedSnapshotAndWatchersStillGetFullLists() throws Exception {
+        Watcher w = views.watch("s");
+        ServiceViews.Sink sink = source.last("s");
+        sink.update(List.of(inst("d"), inst("b")));
+        assertThat(next(w)).containsExactly(inst("b"), inst("d"));
+        ServiceInstance changedB = ServiceInstance.builder()
+                .id("b")
+                .name("s")
+                .endpoint("grpc://h:2")
+                .build();
+        sink.change(List.of(inst("b")), List.of(inst("a"), changedB, inst("e")), () -> {
+            throw new AssertionError("the change applies to the snapshot; the full list is not read");
+        });
+        assertThat(next(w)).containsExactly(inst("a"), changedB, inst("d"), inst("e"));
+        sink.change(List.of(inst("d"), inst("a")), List.of(), List::of);
+        assertThat(next(w)).containsExactly(changedB, inst("e"));
+        assertThat(views.fresh("s")).containsExactly(changedB, inst("e"));
+    }
+
+    @Test
+    void aChangeThatRemovesWhatItAddsIsNoChange() throws Exception {
+        Watcher w = views.watch("s");
+        ServiceViews.Sink sink = source.last("s");
+        sink.update(List.of(inst("a")));
+        assertThat(next(w)).containsExactly(inst("a"));
+        sink.change(List.of(inst("a")), List.of(inst("a")), List::of);
+        sink.change(List.of(), List.of(inst("b")), List::of);
+        assertThat(next(w)).as("only the second change is a change").containsExactly(inst("a"), inst("b"));
+    }
+
+    @Test
+    void aChangeTheViewCannotApplyFallsBackToTheFullList() throws Exception {
+        Watcher w = views.watch("s");
+        ServiceViews.Sink sink = source.last("s");
+        // Before any full list of this opening, and with a removed instance the snapshot does not hold.
+        sink.change(List.of(), List.of(inst("x")), () -> List.of(inst("b"), inst("a")));
+        assertThat(next(w)).containsExactly(inst("a"), inst("b"));
+        sink.change(List.of(inst("zzz")), List.of(), () -> List.of(inst("c")));
+        assertThat(next(w)).containsExactly(inst("c"));
+    }
+
+    @Test
+    void theDefaultChangeOfASinkSendsTheFullList() {
+        List<Collection<ServiceInstance>> updates = new ArrayList<>();
+        ServiceViews.Sink sink = new ServiceViews.Sink() {
+            @Override
+            public void update(Collection<ServiceInstance> instances) {
+                updates.add(instances);
+            }
+
+            @Override
+            public void stale(Throwable cause) {}
+
+            @Override
+            public void failed(Throwable cause) {}
+        };
+        sink.change(List.of(), List.of(inst("a")), () -> List.of(inst("a"), inst("b")));
+        assertThat(updates).containsExactly(List.of(inst("a"), inst("b")));
+    }
+
+    @Test
     void equalListsAreDeliveredOnceAndBurstsCoalesceToTheLatest() throws Exception {
         Watcher w = views.watch("s");
         ServiceViews.Sink sink = source.last("s");

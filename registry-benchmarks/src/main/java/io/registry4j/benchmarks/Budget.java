@@ -55,32 +55,76 @@ public record Budget(String text, Kind kind, double limit) {
     }
 
     /**
-     * Judges a measurement.
+     * Judges a measurement: PASS when the whole confidence interval of the judged figure is within the budget, MISS
+     * when the whole interval is beyond it, BORDERLINE when it straddles the budget. The judged figure is computed per
+     * round (registry4j's round against the anchor's round of the same index, measured interleaved), and the interval
+     * is {@link Stats#medianInterval} of those per-round figures; single measurements (counts, heap) are judged as
+     * they are.
      *
      * @param ours registry4j's summary
      * @param anchor the SDK's summary, or null without one
-     * @return PASS, MISS, or "info" when there is no budget or nothing to compare with
+     * @return PASS, MISS, BORDERLINE, or "info" when there is no budget or nothing to compare with
      */
     public String verdict(Stats.Summary ours, Stats.@Nullable Summary anchor) {
-        if (kind == Kind.NONE) {
+        double @Nullable [] interval = interval(ours, anchor);
+        if (interval == null) {
             return "info";
+        }
+        boolean low = within(interval[0]);
+        boolean high = within(interval[1]);
+        return low && high ? "PASS" : !low && !high ? "MISS" : "BORDERLINE";
+    }
+
+    /**
+     * The interval of the judged figure ({@code {value, value}} for a single measurement), or null if there is
+     * nothing to judge.
+     *
+     * @param ours registry4j's summary
+     * @param anchor the SDK's summary, or null without one
+     * @return {low, high} or null
+     */
+    public double @Nullable [] interval(Stats.Summary ours, Stats.@Nullable Summary anchor) {
+        if (kind == Kind.NONE) {
+            return null;
         }
         if (kind == Kind.OURS_AT_MOST) {
-            return pass(ours.p50() <= limit);
+            return range(ours.roundP50(), ours.p50());
         }
         if (anchor == null) {
-            return "info";
+            return null;
         }
         return switch (kind) {
-            case RATIO_P50 -> pass(ours.p50() <= limit * anchor.p50());
-            case RATIO_P99 -> pass(ours.p99() <= limit * anchor.p99());
-            case DIFF_AT_MOST -> pass(ours.p50() - anchor.p50() <= limit);
-            case ANCHOR_PLUS -> pass(ours.p50() <= anchor.p50() + limit);
-            case OURS_AT_MOST, NONE -> "info";
+            case RATIO_P50 -> paired(ours.roundP50(), anchor.roundP50(), true, ours.p50() / anchor.p50());
+            case RATIO_P99 -> paired(ours.roundP99(), anchor.roundP99(), true, ours.p99() / anchor.p99());
+            case DIFF_AT_MOST, ANCHOR_PLUS ->
+                paired(ours.roundP50(), anchor.roundP50(), false, ours.p50() - anchor.p50());
+            case OURS_AT_MOST, NONE -> null;
         };
     }
 
-    private static String pass(boolean ok) {
-        return ok ? "PASS" : "MISS";
+    /** Whether the judged figure is a ratio (printed with ×) rather than a value in the row's unit. */
+    public boolean isRatio() {
+        return kind == Kind.RATIO_P50 || kind == Kind.RATIO_P99;
+    }
+
+    /** Whether a value of the judged figure is within the budget. */
+    private boolean within(double value) {
+        return value <= limit;
+    }
+
+    private static double[] range(double[] values, double point) {
+        double[] interval = Stats.medianInterval(values);
+        return interval != null ? interval : new double[] {point, point};
+    }
+
+    private static double[] paired(double[] ours, double[] anchor, boolean ratio, double point) {
+        if (ours.length != anchor.length || ours.length < 4) {
+            return new double[] {point, point};
+        }
+        double[] figures = new double[ours.length];
+        for (int i = 0; i < ours.length; i++) {
+            figures[i] = ratio ? ours[i] / anchor[i] : ours[i] - anchor[i];
+        }
+        return range(figures, point);
     }
 }

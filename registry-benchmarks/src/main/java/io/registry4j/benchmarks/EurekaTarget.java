@@ -14,11 +14,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Eureka: Netflix's server in a child JVM; the anchor is the REST API through the JDK {@link HttpClient} (what the
@@ -70,7 +74,8 @@ final class EurekaTarget implements Target {
 
     @Override
     public String watchAnchor() {
-        return "GET /apps/{app} polled every " + POLL.toMillis() + " ms (registry4j refreshes as often)";
+        return "GET /apps/{app} polled every " + POLL.toMillis() + " ms, one poller for every watch (registry4j "
+                + "refreshes as often)";
     }
 
     @Override
@@ -85,7 +90,7 @@ final class EurekaTarget implements Target {
 
     @Override
     public List<Integer> readSizes(Profile profile) {
-        return profile.name().equals("long") ? List.of(1_000, 10_000) : List.of(1_000);
+        return List.of(1_000, 10_000);
     }
 
     @Override
@@ -106,7 +111,19 @@ final class EurekaTarget implements Target {
     private static final class RestSdk implements Sdk {
         private final HttpClient http;
         private final String base;
-        private final List<ScheduledExecutorService> pollers = new ArrayList<>();
+        /** Listeners per watched service; one poller serves them all, one GET per service and poll. */
+        private final Map<String, List<IntConsumer>> watches = new ConcurrentHashMap<>();
+
+        private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "registry4j-bench-eureka-poll");
+            t.setDaemon(true);
+            return t;
+        });
+        private @Nullable ScheduledFuture<?> polling;
+        /** registry4j's default lease, so that a registration carries the same JSON on both sides. */
+        private static final int LEASE_SECONDS = 30;
+
+        private static final int SEED_LEASE_SECONDS = 3600;
 
         RestSdk(HttpClient http, String base) {
             this.http = http;
@@ -114,8 +131,9 @@ final class EurekaTarget implements Target {
         }
 
         /** The very JSON registry4j sends (its codec), so that both sides ask the server for the same work. */
-        static byte[] body(String service, int i) {
-            return EurekaInstanceCodec.encode(Instances.of(service, i), 0, System.currentTimeMillis(), 10, 30);
+        static byte[] body(String service, int i, int leaseSeconds) {
+            return EurekaInstanceCodec.encode(
+                    Instances.of(service, i), 0, System.currentTimeMillis(), 10, leaseSeconds);
         }
 
         static String instanceId(String service, int i) {
@@ -152,10 +170,14 @@ final class EurekaTarget implements Target {
 
         @Override
         public void register(String service, int i) throws Exception {
+            post(service, i, LEASE_SECONDS);
+        }
+
+        private void post(String service, int i, int leaseSeconds) throws Exception {
             HttpResponse<Void> r = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/apps/" + app(service)))
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body(service, i)))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body(service, i, leaseSeconds)))
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
             check(r.statusCode(), "POST /apps/" + app(service));
@@ -171,39 +193,53 @@ final class EurekaTarget implements Target {
             check(r.statusCode(), "DELETE /apps/" + app(service));
         }
 
+        /**
+         * What a REST user without a client library would write (and what the Eureka client does with its one
+         * registry fetch for every listener): one poller for every watch, one GET per watched service and poll.
+         */
         @Override
-        public AutoCloseable watch(String service, IntConsumer visible) {
-            ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "registry4j-bench-eureka-poll");
-                t.setDaemon(true);
-                return t;
-            });
-            pollers.add(poller);
-            ScheduledFuture<?> task = poller.scheduleWithFixedDelay(
-                    () -> {
-                        try {
-                            for (JsonNode instance : instances(http, base, service)) {
-                                visible.accept(Instances.number(instance.path("metadata")
-                                        .path(EurekaInstanceCodec.ID)
-                                        .asText()));
-                            }
-                        } catch (Exception e) {
-                            // A failed poll is retried at the next tick, as the Eureka client does.
-                        }
-                    },
-                    0,
-                    POLL.toMillis(),
-                    TimeUnit.MILLISECONDS);
+        public synchronized AutoCloseable watch(String service, IntConsumer visible) {
+            watches.computeIfAbsent(service, s -> new CopyOnWriteArrayList<>()).add(visible);
+            if (polling == null) {
+                polling = poller.scheduleWithFixedDelay(this::poll, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
+            }
             return () -> {
-                task.cancel(true);
-                poller.shutdownNow();
+                List<IntConsumer> listeners = watches.get(service);
+                if (listeners != null) {
+                    listeners.remove(visible);
+                }
             };
         }
 
+        private void poll() {
+            for (Map.Entry<String, List<IntConsumer>> watch : watches.entrySet()) {
+                if (watch.getValue().isEmpty()) {
+                    continue;
+                }
+                try {
+                    for (JsonNode instance : instances(http, base, watch.getKey())) {
+                        int number = Instances.number(instance.path("metadata")
+                                .path(EurekaInstanceCodec.ID)
+                                .asText());
+                        for (IntConsumer listener : watch.getValue()) {
+                            listener.accept(number);
+                        }
+                    }
+                } catch (Exception e) {
+                    // A failed poll is retried at the next tick, as the Eureka client does.
+                }
+            }
+        }
+
+        /**
+         * Seeds with a lease of an hour: nothing renews these records, and with registry4j's 30 s lease the server
+         * would evict the first of 10,000 before the last is written (the reads would then measure a service of a
+         * few thousand instances, shrinking while it is measured).
+         */
         @Override
         public void seed(String service, int n) throws Exception {
             for (int i = 0; i < n; i++) {
-                register(service, i);
+                post(service, i, SEED_LEASE_SECONDS);
             }
         }
 
@@ -214,7 +250,7 @@ final class EurekaTarget implements Target {
 
         @Override
         public void close() {
-            pollers.forEach(ScheduledExecutorService::shutdownNow);
+            poller.shutdownNow();
         }
     }
 }

@@ -3,11 +3,14 @@ package io.registry4j.benchmarks;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.Subscription;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -74,15 +77,44 @@ public class GetServiceBenchmark {
         registry.close();
     }
 
+    /**
+     * The CPU time the benchmark thread spent in each measured iteration, reported as an event count next to the
+     * iteration's operations: the CPU time of one call, which other jobs on the machine (which take cores away and
+     * stretch the wall-clock time) do not move.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Cpu {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+        /** Nanoseconds of this thread's CPU time in the iteration. */
+        public long cpuNanos;
+
+        private long start;
+
+        /** Starts the iteration's reading. */
+        @Setup(Level.Iteration)
+        public void start() {
+            cpuNanos = 0;
+            start = THREADS.getCurrentThreadCpuTime();
+        }
+
+        /** Ends the iteration's reading. */
+        @TearDown(Level.Iteration)
+        public void stop() {
+            cpuNanos = THREADS.getCurrentThreadCpuTime() - start;
+        }
+    }
+
     /** registry4j's warm getService. */
     @Benchmark
-    public List<ServiceInstance> registry4j() {
+    public List<ServiceInstance> registry4j(Cpu cpu) {
         return registry.getService(SERVICE);
     }
 
     /** The anchor: a cache lookup that copies the list. */
     @Benchmark
-    public List<ServiceInstance> mapLookupCopy() {
+    public List<ServiceInstance> mapLookupCopy(Cpu cpu) {
         List<ServiceInstance> cached = map.get(SERVICE);
         return cached == null ? List.of() : new ArrayList<>(cached);
     }

@@ -7,6 +7,11 @@ import java.util.Map;
 
 /** Renders rows as {@code docs/benchmarks.md}: a table per backend, ratios first, absolute numbers second. */
 public final class ReportWriter {
+    private static final String NOTES = "Notes";
+
+    /** The title of the section comparing two consecutive runs. */
+    static final String COMPARISON = "Verdicts of this run next to the previous run's";
+
     private ReportWriter() {}
 
     /**
@@ -18,6 +23,19 @@ public final class ReportWriter {
      * @return the Markdown text
      */
     public static String render(List<String> header, List<Row> rows, List<String> notes) {
+        return render(header, rows, notes, "");
+    }
+
+    /**
+     * Renders the report with a closing section (the comparison with the previous run), if not empty.
+     *
+     * @param header the lines about the run (machine, JDK, date, profile), already in Markdown
+     * @param rows the measurements, in the order to print them
+     * @param notes paragraphs to print after the tables
+     * @param closing Markdown printed after the tables, before the notes
+     * @return the Markdown text
+     */
+    public static String render(List<String> header, List<Row> rows, List<String> notes, String closing) {
         StringBuilder out = new StringBuilder();
         out.append("# registry4j benchmarks\n\n");
         out.append(
@@ -35,8 +53,8 @@ public final class ReportWriter {
                             .append(b)
                             .append("\n\n")
                             .append(
-                                    "| Measure | Ratio p50 | Ratio p99 | Budget | Verdict | registry4j p50 / p99 | SDK anchor p50 / p99 | SDK anchor | Unit | n |\n")
-                            .append("|---|---|---|---|---|---|---|---|---|---|\n"));
+                                    "| Measure | Ratio p50 | Ratio p99 | Budget | Verdict | Judged figure, interval | registry4j p50 / p99 | SDK anchor p50 / p99 | SDK anchor | Unit | n |\n")
+                            .append("|---|---|---|---|---|---|---|---|---|---|---|\n"));
             Stats.Summary anchor = row.anchor();
             table.append("| ")
                     .append(row.measure())
@@ -48,6 +66,8 @@ public final class ReportWriter {
                     .append(row.budget().text())
                     .append(" | ")
                     .append(bold(row.verdict()))
+                    .append(" | ")
+                    .append(interval(row))
                     .append(" | ")
                     .append(pair(row.ours()))
                     .append(" | ")
@@ -74,13 +94,111 @@ public final class ReportWriter {
             }
             out.append('\n');
         }
+        if (!closing.isEmpty()) {
+            out.append(closing).append('\n');
+        }
         if (!notes.isEmpty()) {
-            out.append("## Notes\n\n");
+            out.append("## " + NOTES + "\n\n");
             for (String note : notes) {
                 out.append(note).append("\n\n");
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The verdicts of a report made by {@link #render}, by row ({@code backend / measure}), in the report's order;
+     * informational rows are left out. Reads only the per-backend tables (not the notes or a comparison).
+     *
+     * @param markdown a report
+     * @return the verdict (PASS, MISS or BORDERLINE) of each row with a budget
+     */
+    public static Map<String, String> verdicts(String markdown) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String backend = null;
+        for (String line : markdown.split("\n", -1)) {
+            if (line.startsWith("## ")) {
+                backend = line.substring(3).trim();
+                if (backend.equals(NOTES) || backend.startsWith(COMPARISON)) {
+                    backend = null;
+                }
+                continue;
+            }
+            if (backend == null || !line.startsWith("| ") || line.startsWith("| Measure |")) {
+                continue;
+            }
+            String[] cells = line.split(" \\| ", -1);
+            if (cells.length < 5) {
+                continue;
+            }
+            String measure = cells[0].substring(2).trim();
+            String verdict = cells[4].replace("**", "").trim();
+            if (!verdict.equals("info")) {
+                out.put(backend + " / " + measure, verdict);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Renders the comparison of this run's verdicts with the previous run's, row by row: a count of rows that agree,
+     * that moved to or from BORDERLINE, and that flipped between PASS and MISS, then a table of every row.
+     *
+     * @param previousRun a line naming the previous run (its date, profile, load)
+     * @param previous the previous run's verdicts ({@link #verdicts})
+     * @param current this run's verdicts
+     * @return the Markdown section, or an empty string without a previous run
+     */
+    public static String comparison(String previousRun, Map<String, String> previous, Map<String, String> current) {
+        if (previous.isEmpty()) {
+            return "";
+        }
+        int same = 0;
+        int borderline = 0;
+        int flips = 0;
+        int missing = 0;
+        StringBuilder table = new StringBuilder("| Row | Previous run | This run | |\n|---|---|---|---|\n");
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(current.keySet());
+        keys.addAll(previous.keySet());
+        for (String key : keys) {
+            String before = previous.getOrDefault(key, "–");
+            String now = current.getOrDefault(key, "–");
+            String mark;
+            if (before.equals("–") || now.equals("–")) {
+                missing++;
+                mark = "in one run only";
+            } else if (before.equals(now)) {
+                same++;
+                mark = "same";
+            } else if (before.equals("BORDERLINE") || now.equals("BORDERLINE")) {
+                borderline++;
+                mark = "to/from BORDERLINE";
+            } else {
+                flips++;
+                mark = "**PASS↔MISS flip**";
+            }
+            table.append("| ")
+                    .append(key)
+                    .append(" | ")
+                    .append(before)
+                    .append(" | ")
+                    .append(now)
+                    .append(" | ")
+                    .append(mark)
+                    .append(" |\n");
+        }
+        return "## " + COMPARISON + "\n\n"
+                + "Previous run: " + previousRun + "\n\n"
+                + String.format(
+                        Locale.ROOT,
+                        "%d rows with a budget: %d with the same verdict in both runs, %d moved to or from BORDERLINE,"
+                                + " %d flipped between PASS and MISS, %d in one run only.%n%n",
+                        keys.size(),
+                        same,
+                        borderline,
+                        flips,
+                        missing)
+                + table;
     }
 
     /** Formats a value with three significant digits, or {@code –} for NaN. */
@@ -106,6 +224,19 @@ public final class ReportWriter {
 
     private static String ratio(double value) {
         return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%.2f×", value);
+    }
+
+    /** The interval the verdict was judged on: a ratio (×) or a value in the row's unit; – without a budget. */
+    static String interval(Row row) {
+        double[] interval = row.budget().interval(row.ours(), row.anchor());
+        if (interval == null) {
+            return "–";
+        }
+        String suffix = row.budget().isRatio() ? "×" : "";
+        if (interval[0] == interval[1]) {
+            return number(interval[0]) + suffix;
+        }
+        return number(interval[0]) + suffix + " – " + number(interval[1]) + suffix;
     }
 
     private static String pair(Stats.Summary s) {

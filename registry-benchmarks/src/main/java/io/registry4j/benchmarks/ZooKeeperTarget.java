@@ -1,10 +1,14 @@
 package io.registry4j.benchmarks;
 
 import io.registry4j.ServiceRegistry;
-import io.registry4j.testservers.ZooKeeperServer;
+import io.registry4j.testservers.LoopbackPorts;
 import io.registry4j.zookeeper.ZooKeeperRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +17,8 @@ import java.util.function.IntConsumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
@@ -22,12 +28,32 @@ import org.apache.zookeeper.Watcher;
 final class ZooKeeperTarget implements Target {
     static final String ROOT = ZooKeeperRegistry.DEFAULT_ROOT_PATH;
 
-    private final ZooKeeperServer server;
+    /**
+     * ZooKeeper's default tick (2 s): sessions may last up to 40 s. The test harness' server ticks every 100 ms (2 s
+     * sessions at most, for fast expiry tests), and on a machine shared by many builds a client starved for 2 s loses
+     * its session in the middle of a measure.
+     */
+    private static final int TICK_MILLIS = 2000;
+
+    private final TestingServer server;
     private final CuratorFramework probe;
 
-    ZooKeeperTarget() throws InterruptedException {
-        server = ZooKeeperServer.start();
-        probe = curator(server.connectString());
+    ZooKeeperTarget() throws Exception {
+        Path dataDir = Files.createTempDirectory("registry4j-bench-zookeeper");
+        server = new TestingServer(
+                new InstanceSpec(
+                        dataDir.toFile(),
+                        LoopbackPorts.freePort(),
+                        -1,
+                        -1,
+                        true,
+                        1,
+                        TICK_MILLIS,
+                        -1,
+                        Map.of("clientPortAddress", LoopbackPorts.address().getHostAddress()),
+                        LoopbackPorts.host()),
+                true);
+        probe = curator(server.getConnectString());
     }
 
     static ServiceRegistry open(String address) {
@@ -51,7 +77,7 @@ final class ZooKeeperTarget implements Target {
 
     @Override
     public String address() {
-        return server.connectString();
+        return server.getConnectString();
     }
 
     @Override
@@ -105,7 +131,11 @@ final class ZooKeeperTarget implements Target {
     @Override
     public void close() {
         probe.close();
-        server.close();
+        try {
+            server.close();
+        } catch (IOException e) {
+            System.err.println("closing the ZooKeeper server: " + e);
+        }
     }
 
     private static final class CuratorSdk implements Sdk {

@@ -59,4 +59,14 @@ class StatsTest {
         assertThat(s.p99()).isEqualTo(3.0);
         assertThat(s.n()).isEqualTo(9);
     }
+
+    @Test
+    void theMedianIntervalWidensToKeepNinetyPercent() {
+        assertThat(Stats.medianInterval(new double[] {3, 1, 2})).isNull();
+        assertThat(Stats.medianInterval(new double[] {4, 1, 3, 2})).containsExactly(1, 4);
+        assertThat(Stats.medianInterval(new double[] {5, 1, 4, 2, 3, 7, 6})).containsExactly(1, 7);
+        assertThat(Stats.medianInterval(new double[] {9, 1, 8, 2, 7, 3, 6, 4, 5}))
+                .containsExactly(2, 8);
+        assertThat(Stats.binomialTail(9, 2)).isEqualTo(10 / 512.0);
+    }
 }

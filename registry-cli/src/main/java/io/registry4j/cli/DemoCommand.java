@@ -77,6 +77,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private final long start = System.nanoTime();
     private final List<Long> propagation = Collections.synchronizedList(new ArrayList<>());
+    private long lastAt = Long.MIN_VALUE;
     private final Map<String, List<ServiceInstance>> lastSeen = new ConcurrentHashMap<>();
     private long restoredAfter;
     private boolean gapSeen;
@@ -146,13 +147,13 @@ final class DemoCommand implements Callable<Integer> {
             ServiceInstance payments1 = instance(PAYMENTS, "payments-1", "2.0.0", 9101, "eu-1a");
 
             step("1. Instances come up: A registers two instances of orders and one of payments");
-            register(a, orders1, orders, Observed.holds("orders-1"));
-            register(a, orders2, orders, Observed.holds("orders-2"));
-            register(a, payments1, payments, Observed.holds("payments-1"));
+            register(a, states, orders1, orders, Observed.holds("orders-1"));
+            register(a, states, orders2, orders, Observed.holds("orders-2"));
+            register(a, states, payments1, payments, Observed.holds("payments-1"));
 
             step("2. A rolling update: orders-2 moves to 1.5.0 (register with the same id updates it)");
             ServiceInstance orders2v15 = orders2.toBuilder().version("1.5.0").build();
-            register(a, orders2v15, orders, list -> list.contains(orders2v15));
+            register(a, states, orders2v15, orders, list -> list.contains(orders2v15));
 
             step("3. A's ZooKeeper session expires, as after a long GC pause or a network partition");
             expireSession(server, curator, a, states, orders, payments, List.of(orders1, orders2v15, payments1));
@@ -161,7 +162,7 @@ final class DemoCommand implements Callable<Integer> {
             deregister(a, payments1, payments);
 
             step("5. The ZooKeeper server restarts: for a moment nobody can reach it");
-            restart(server, orders);
+            restart(server, orders, payments);
 
             step("6. A shuts down: close() deregisters everything it registered");
             int from = orders.count();
@@ -180,14 +181,23 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void register(
-            ZooKeeperRegistry a, ServiceInstance instance, Observed view, Predicate<List<ServiceInstance>> visible)
+            ZooKeeperRegistry a,
+            States states,
+            ServiceInstance instance,
+            Observed view,
+            Predicate<List<ServiceInstance>> visible)
             throws InterruptedException {
         int from = view.count();
+        int fromStates = states.count();
         at("A registers " + instance.name() + "/" + Table.brief(instance) + " " + Table.metadata(instance));
         a.register(instance);
         long done = System.nanoTime();
         Observed.Seen seen = expect(view.await(from, visible, STEP_TIMEOUT), "B seeing " + instance.id());
         propagation.add(Math.max(0, seen.nanos() - done));
+        // A's REGISTERED line too belongs to this step, not under the next heading.
+        if (!states.await(fromStates, RegistrationEvent.State.REGISTERED, Set.of(instance.id()), STEP_TIMEOUT)) {
+            throw notInTime("REGISTERED from A for " + instance.id());
+        }
     }
 
     private void deregister(ZooKeeperRegistry a, ServiceInstance instance, Observed view) throws InterruptedException {
@@ -241,8 +251,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void restart(EmbeddedZooKeeper server, Observed orders) throws Exception {
+    private void restart(EmbeddedZooKeeper server, Observed orders, Observed payments) throws Exception {
         int from = orders.count();
+        int fromPayments = payments.count();
         at("ZooKeeper stops");
         long stopped = System.nanoTime();
         server.stop();
@@ -251,6 +262,10 @@ final class DemoCommand implements Callable<Integer> {
         at("ZooKeeper starts again on the same port, with its data");
         server.launch();
         expect(orders.awaitEvent(from, e -> e.type() == WatchEvent.Type.RECOVERED, STEP_TIMEOUT), "B reconnecting");
+        // payments' STALE and RECOVERED lines belong to this step too (B watches both services).
+        expect(
+                payments.awaitEvent(fromPayments, e -> e.type() == WatchEvent.Type.RECOVERED, STEP_TIMEOUT),
+                "B's view of payments reconnecting");
         outageNanos = System.nanoTime() - stopped;
     }
 
@@ -380,10 +395,7 @@ final class DemoCommand implements Callable<Integer> {
 
         @Override
         public void onEvent(RegistrationEvent event) {
-            synchronized (this) {
-                events.add(event);
-                notifyAll();
-            }
+            // The line first, then the waiters: the command's next line must come after this one.
             ServiceInstance i = event.instance();
             String line = "A: " + event.state() + " " + i.name() + "/" + i.id();
             switch (event.state()) {
@@ -393,6 +405,10 @@ final class DemoCommand implements Callable<Integer> {
                 default -> {}
             }
             at(line);
+            synchronized (this) {
+                events.add(event);
+                notifyAll();
+            }
         }
 
         private String cause(RegistrationEvent event) {
@@ -467,7 +483,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void at(long nanos, String line) {
-        say(String.format(Locale.ROOT, "%6.2fs  %s", (nanos - start) / 1e9, line));
+        PrintWriter out = cli.out();
+        synchronized (out) {
+            // Lines come from the command's thread and the delivery thread; an event's own time can be a little
+            // before the line printed just ahead of it. Times never go backwards on screen.
+            lastAt = Math.max(lastAt, nanos);
+            say(String.format(Locale.ROOT, "%6.2fs  %s", (lastAt - start) / 1e9, line));
+        }
     }
 
     private void say(String line) {

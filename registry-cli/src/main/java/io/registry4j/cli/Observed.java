@@ -35,11 +35,13 @@ final class Observed implements WatchListener {
     @Override
     public void onEvent(WatchEvent event) {
         Seen seen = new Seen(event, System.nanoTime());
+        // The sink first: a command waiting for this event goes on only once its line is out, so the lines that
+        // follow (the demo's next step) come after it.
+        sink.accept(seen);
         synchronized (this) {
             events.add(seen);
             notifyAll();
         }
-        sink.accept(seen);
     }
 
     /** Every event so far, oldest first. */

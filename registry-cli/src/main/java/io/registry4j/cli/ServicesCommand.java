@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         description = {
             "Print the names of the services in the registry.",
             "%nPrint the names of the services in the registry, one per line, sorted. Works where the "
-                    + "backend can list services (memory, etcd, ZooKeeper, Eureka, Nacos, Consul); others say so."
+                    + "backend can list services (memory, etcd, ZooKeeper, Eureka, Nacos, Consul, ServiceComb); others say so."
         },
         parameterListHeading = "%nParameters:%n",
         optionListHeading = "%nOptions:%n",

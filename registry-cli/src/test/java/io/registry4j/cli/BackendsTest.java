@@ -25,6 +25,9 @@ class BackendsTest {
                         "eurekas://",
                         "memory://",
                         "nacos://",
+                        "polaris://",
+                        "servicecomb://",
+                        "servicecombs://",
                         "zookeeper://");
     }
 
@@ -35,7 +38,9 @@ class BackendsTest {
             "zookeeper://127.0.0.1:1?colour=blue",
             "eureka://127.0.0.1:1/eureka?colour=blue",
             "nacos://127.0.0.1:1?colour=blue",
-            "consul://127.0.0.1:1?colour=blue"
+            "consul://127.0.0.1:1?colour=blue",
+            "servicecomb://127.0.0.1:1?colour=blue",
+            "polaris://127.0.0.1:1?colour=blue"
         }) {
             var run = CliRun.plain();
             assertThat(run.execute("list", "orders", "-r", url))

@@ -106,7 +106,39 @@ class CommandLineErrorsTest {
                         "-r",
                         "memory://errors"))
                 .isEqualTo(2);
-        assertThat(run.err()).contains("'--meta'").doesNotContain("option option");
+        assertThat(run.err())
+                .contains("option '--meta' takes KEY=VALUE, such as zone=eu-1a, got 'a'")
+                .doesNotContain("option option");
+        assertOneLineWithoutStackTrace(run);
+    }
+
+    @Test
+    void aTooLongNameIsReportedWithItsLengthAndEchoedOnce() {
+        String name = "a".repeat(200);
+        var run = CliRun.plain();
+        assertThat(run.execute("register", "--name", name, "--endpoint", "grpc://10.0.0.7:9000", "-r", "memory://x"))
+                .isEqualTo(2);
+        assertThat(run.err()).contains("1-63 characters", "(this one has 200)");
+        assertThat(run.err().split(name, -1)).as(run.all()).hasSize(2);
+        assertOneLineWithoutStackTrace(run);
+    }
+
+    @Test
+    void aPortThatIsNotANumberIsNamedAsThePort() {
+        var run = CliRun.plain();
+        assertThat(run.execute("list", "orders", "-r", "etcd://127.0.0.1:abc")).isEqualTo(2);
+        assertThat(run.err()).contains("port 'abc'").doesNotContain("no host");
+        assertOneLineWithoutStackTrace(run);
+    }
+
+    @Test
+    void aCommandWithSwappedLettersSuggestsTheRightOne() {
+        var run = CliRun.plain();
+        assertThat(run.execute("lsit", "orders")).isEqualTo(2);
+        assertThat(run.err())
+                .contains("unknown command 'lsit'; did you mean list?")
+                .doesNotContain("Unmatched");
+        assertOneLineWithoutStackTrace(run);
     }
 
     @Test

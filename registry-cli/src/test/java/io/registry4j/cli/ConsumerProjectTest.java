@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * test's temporary directory, never the user's {@code ~/.m2} as a target) against the artifacts this reactor just
  * built, and checks what Maven resolves for them: one version per library family (all {@code io.netty:*} alike, all
  * {@code io.grpc:*}, …), and for every library our own tests run with, exactly that version. Once with a backend
- * alone (what its published pom gives), once with the BOM imported and every backend.
+ * alone (what its published pom gives), once with the BOM imported and every backend (Polaris' and Nacos' SDKs among
+ * them, which ask for different Jackson and SnakeYAML versions).
  */
 @DisplayName("a consumer project resolves one tested version per library family")
 class ConsumerProjectTest {
@@ -39,6 +40,7 @@ class ConsumerProjectTest {
             "registry-zookeeper",
             "registry-eureka",
             "registry-nacos",
+            "registry-polaris",
             "registry-consul");
     /** Families whose artifacts are released together under one version. */
     private static final List<Pattern> FAMILIES = List.of(
@@ -46,13 +48,31 @@ class ConsumerProjectTest {
             Pattern.compile("io\\.grpc:grpc-.*"),
             Pattern.compile("io\\.vertx:vertx-.*"),
             Pattern.compile("com\\.google\\.protobuf:protobuf-java.*"),
-            Pattern.compile("org\\.slf4j:.*"));
+            Pattern.compile("org\\.slf4j:.*"),
+            // jackson-databind and the modules released with it (dataformats, datatypes); jackson-core has patch
+            // releases of its own (2.18.4.1) and jackson-annotations its own numbering since 2.20.
+            Pattern.compile("com\\.fasterxml\\.jackson\\.(?!core:jackson-(?:core|annotations)$).*"));
+    /**
+     * What the Polaris SDK and nacos-client both use, at different versions, and registry-bom aligns: a project with
+     * either backend must run the versions our tests ran.
+     */
+    private static final Set<String> YAML_AND_JACKSON = Set.of(
+            "com.fasterxml.jackson.core:jackson-databind",
+            "com.fasterxml.jackson.dataformat:jackson-dataformat-yaml",
+            "org.yaml:snakeyaml");
 
     @Test
     @DisplayName("registry-etcd alone, without the BOM: its published pom gives the tested versions")
     void etcdAlone(@TempDir Path dir) throws Exception {
         Map<String, String> resolved = resolve(dir, false, List.of("registry-etcd"));
-        check(resolved);
+        check(resolved, false);
+    }
+
+    @Test
+    @DisplayName("registry-polaris alone, without the BOM: its published pom gives the tested versions")
+    void polarisAlone(@TempDir Path dir) throws Exception {
+        Map<String, String> resolved = resolve(dir, false, List.of("registry-polaris"));
+        check(resolved, true);
     }
 
     @Test
@@ -61,11 +81,24 @@ class ConsumerProjectTest {
         Map<String, String> resolved = resolve(
                 dir,
                 true,
-                List.of("registry-etcd", "registry-zookeeper", "registry-eureka", "registry-nacos", "registry-consul"));
-        check(resolved);
+                List.of(
+                        "registry-etcd",
+                        "registry-zookeeper",
+                        "registry-eureka",
+                        "registry-nacos",
+                        "registry-polaris",
+                        "registry-consul"));
+        check(resolved, true);
     }
 
-    private static void check(Map<String, String> resolved) {
+    /**
+     * Checks one version per family, and the versions our tests ran.
+     *
+     * @param resolved what the consumer resolved
+     * @param withYaml whether the project has Nacos or Polaris, whose YAML and Jackson registry-bom aligns (etcd alone
+     *     gets Vert.x's own Jackson)
+     */
+    private static void check(Map<String, String> resolved, boolean withYaml) {
         assertThat(resolved).as("resolved artifacts").containsKey("io.registry4j:registry-api");
         List<String> mixed = new ArrayList<>();
         for (Pattern family : FAMILIES) {
@@ -92,7 +125,7 @@ class ConsumerProjectTest {
         List<String> untested = new ArrayList<>();
         resolved.forEach((ga, v) -> {
             String ours = tested.get(ga);
-            if (ours != null && !ours.equals(v) && aligned(ga)) {
+            if (ours != null && !ours.equals(v) && (aligned(ga) || (withYaml && YAML_AND_JACKSON.contains(ga)))) {
                 untested.add(ga + ": consumer gets " + v + ", our tests ran " + ours);
             }
         });

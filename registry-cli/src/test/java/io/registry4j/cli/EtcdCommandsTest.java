@@ -1,5 +1,7 @@
 package io.registry4j.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.registry4j.ServiceInstance;
@@ -9,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every subcommand against {@code etcd://}, on a real etcd server (a child process of the test); faults through a
@@ -56,6 +59,23 @@ class EtcdCommandsTest extends CommandsContract {
     @Override
     void startServer() {
         server.restart();
+    }
+
+    @Test
+    void listSaysInOneLineHowManyEntriesItSkippedAndWhy() throws Exception {
+        String service = uniqueService("garbled");
+        admin.getKVClient()
+                .put(
+                        ByteSequence.from("/microservices/" + service + "/bad", StandardCharsets.UTF_8),
+                        ByteSequence.from("{not json", StandardCharsets.UTF_8))
+                .get(10, TimeUnit.SECONDS);
+        var run = CliRun.plain();
+        assertThat(run.execute("list", service, "-r", url())).as(run.all()).isZero();
+        assertThat(run.out()).as(run.all()).startsWith("no instances of " + service);
+        assertThat(run.err().strip().lines().toList())
+                .as(run.all())
+                .containsExactly("note: skipped 1 entry of " + service + " that is not a valid instance (not Kratos' "
+                        + "instance JSON, or of another service); run with -v to see each and why");
     }
 
     private static ByteSequence key(ServiceInstance instance) {

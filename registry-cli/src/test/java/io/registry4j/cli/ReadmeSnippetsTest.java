@@ -61,6 +61,41 @@ class ReadmeSnippetsTest {
         }
     }
 
+    /**
+     * The first example is what a new user copies into a file and runs: it must be a whole program, imports and
+     * checked exceptions included, not a fragment the test wraps (the lenient wrapping above would hide both).
+     */
+    @Test
+    @DisplayName("the README's first Java example is a whole program that compiles as written")
+    void firstExampleCompilesAsWritten(@TempDir Path out) throws IOException {
+        Path readme = projectRoot().resolve("README.md");
+        List<String> blocks = javaBlocks(Files.readString(readme, StandardCharsets.UTF_8));
+        assertThat(blocks).as("```java blocks in " + readme).isNotEmpty();
+        String first = blocks.get(0);
+        assertThat(first)
+                .as("the first ```java block of the README declares its class and imports")
+                .containsPattern("(?m)^import ")
+                .containsPattern("(?m)^(public )?(final )?class ");
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        assertThat(javac).as("a JDK compiler").isNotNull();
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        StringWriter log = new StringWriter();
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
+            boolean ok = javac.getTask(
+                            log,
+                            files,
+                            diagnostics,
+                            List.of("-classpath", classPath(), "-d", out.toString(), "-proc:none"),
+                            null,
+                            List.of(new Source(first)))
+                    .call();
+            assertThat(ok)
+                    .as("the first README block compiles as written:\n" + first + "\n" + diagnostics.getDiagnostics()
+                            + log)
+                    .isTrue();
+        }
+    }
+
     static List<String> javaBlocks(String markdown) {
         List<String> blocks = new ArrayList<>();
         StringBuilder current = null;

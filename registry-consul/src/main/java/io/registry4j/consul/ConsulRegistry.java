@@ -6,22 +6,24 @@ import io.registry4j.ServiceCatalog;
 import io.registry4j.ServiceInstance;
 import io.registry4j.consul.internal.ConsulInstanceCodec;
 import io.registry4j.consul.internal.ConsulServiceWatch;
+import io.registry4j.http.internal.ConcurrencyLimit;
+import io.registry4j.http.internal.HttpSettings;
 import io.registry4j.http.internal.HttpTransport;
 import io.registry4j.http.internal.OwnedHttpClient;
 import io.registry4j.spi.AbstractServiceRegistry;
+import io.registry4j.spi.Calls;
 import io.registry4j.spi.RegistryBuilder;
 import io.registry4j.spi.ServiceViews;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
@@ -44,7 +46,10 @@ import org.jspecify.annotations.Nullable;
  * ["version=<v>"]}, {@code Meta}, {@code TaggedAddresses} keyed by scheme with the endpoint URLs, {@code Address} and
  * {@code Port} of the first endpoint; see {@link ConsulInstanceCodec}), with a TTL check {@code service:<id>} of twice
  * the {@linkplain Builder#heartbeatInterval heartbeat interval} and {@code DeregisterCriticalServiceAfter}. Every
- * heartbeat interval the check is passed ({@code PUT /v1/agent/check/pass/service:<id>}); a 404 there means the agent
+ * heartbeat interval the check is passed ({@code PUT /v1/agent/check/pass/service:<id>}), a heartbeat interval after
+ * the previous one was answered; heartbeats are sent without blocking, those of different instances in flight
+ * together, at most {@linkplain Builder#maxConcurrentHeartbeats 32} at once and the others queued (sent one after
+ * the other, a few hundred instances on a loaded machine would outlast their TTL); a 404 there means the agent
  * lost the service (restarted without state, or reaped it after it was critical too long), and the registration
  * keeper registers it again at once and then with backoff, forever, until it is deregistered or the registry closes.
  * Discovery is one blocking query per watched service ({@code GET /v1/health/service/<name>?passing&index=&wait=}),
@@ -60,7 +65,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe. The registry runs its timers on one scheduler thread ({@code registry4j-consul-scheduler-1}); when it
  * creates its own {@link HttpClient}, that client's work runs on {@code registry4j-consul-http-N} threads, which end
- * when the registry closes. A blocking query holds a connection, not a thread. A client passed in is never closed.
+ * when the registry closes. A blocking query holds a connection, not a thread, and so does a heartbeat in flight. A
+ * client passed in is never closed.
  */
 public final class ConsulRegistry extends AbstractServiceRegistry implements ServiceCatalog {
 
@@ -79,6 +85,12 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
     /** Default {@code DeregisterCriticalServiceAfter}: 10 min, as Kratos. */
     public static final Duration DEFAULT_DEREGISTER_AFTER = Duration.ofMinutes(10);
 
+    /**
+     * Default bound of heartbeats in flight at once: 32, well within the agent's default limit of 200 concurrent
+     * connections per client address (which the blocking queries of watched services share).
+     */
+    public static final int DEFAULT_MAX_CONCURRENT_HEARTBEATS = 32;
+
     /** Default {@code wait} of a blocking query: 55 s. */
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(55);
 
@@ -91,6 +103,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
     private static final Pattern DATACENTER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private final HttpTransport http;
+    private final ConcurrencyLimit heartbeats;
     private final @Nullable OwnedHttpClient ownClient;
     private final URI address;
     private final @Nullable String datacenter;
@@ -104,22 +117,17 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
         this.datacenter = b.datacenter;
         this.includeUnhealthy = b.includeUnhealthy;
         this.wait = b.wait;
+        this.heartbeats = new ConcurrencyLimit(BACKEND, b.maxConcurrentHeartbeats);
         this.settings = new ConsulInstanceCodec.Settings(
                 b.heartbeatInterval.multipliedBy(2), b.deregisterAfter, b.endpointCheck, b.heartbeatInterval);
-        HttpClient client = b.httpClient;
-        if (client == null) {
-            ownClient = new OwnedHttpClient(BACKEND, b.callTimeout, b.sslContext);
-            client = ownClient.client();
-        } else {
-            ownClient = null;
-        }
-        String token = b.token;
+        this.ownClient = b.http.ownClient(BACKEND);
+        String token = b.http.token();
         this.http = new HttpTransport(
                 BACKEND,
-                client,
+                b.http.client(ownClient),
                 List.of(address),
                 token == null ? Map.of() : Map.of("X-Consul-Token", token),
-                b.callTimeout,
+                b.http.callTimeout(),
                 options().backoff(),
                 scheduler(),
                 System::nanoTime);
@@ -203,27 +211,32 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
         }
     }
 
+    /**
+     * Passes the instance's TTL check without blocking: at most {@link Builder#maxConcurrentHeartbeats} heartbeats are
+     * in flight at once, the others wait their turn in a queue (no thread each), so that the heartbeats of a few
+     * hundred instances never queue behind one another on the scheduler thread and outlast their TTL.
+     */
     @Override
-    protected boolean verify(ServiceInstance instance) {
+    protected CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
         String path =
                 "/v1/agent/check/pass/" + segment(ConsulInstanceCodec.checkId(instance.id())) + "?note=registry4j";
-        HttpTransport.Response r;
-        try {
-            r = http.send("PUT", path, null);
-        } catch (RegistryException e) {
-            String m = Objects.requireNonNullElse(e.getMessage(), "");
-            if (m.contains(" answered 500 ") && m.contains("Unknown check")) {
-                return false; // agents before 1.11 answered 500 for an unknown check
+        return heartbeats.submit(() -> http.call("PUT", path, null)).handle((r, error) -> {
+            if (error != null) {
+                Throwable cause = Calls.unwrap(error);
+                String m = Objects.requireNonNullElse(cause.getMessage(), "");
+                if (cause instanceof RegistryException && m.contains(" answered 500 ") && m.contains("Unknown check")) {
+                    return false; // agents before 1.11 answered 500 for an unknown check
+                }
+                throw cause instanceof RegistryException re ? re : http.failure("PUT", path, cause);
             }
-            throw e;
-        }
-        if (r.status() == 404) {
-            return false; // the agent lost the service: restarted without state, or reaped it
-        }
-        if (r.status() != 200) {
-            throw unexpected("PUT", r);
-        }
-        return true;
+            if (r.status() == 404) {
+                return false; // the agent lost the service: restarted without state, or reaped it
+            }
+            if (r.status() != 200) {
+                throw unexpected("PUT", r);
+            }
+            return true;
+        });
     }
 
     @Override
@@ -308,6 +321,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
 
     @Override
     protected void closeClient() {
+        heartbeats.close();
         if (ownClient != null) {
             ownClient.close();
         }
@@ -323,22 +337,21 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
      * Builds a {@link ConsulRegistry}. Not thread-safe; {@link #build()} may be called more than once.
      *
      * <p>Defaults: agent {@code http://127.0.0.1:8500}, the agent's own datacenter, no token, the JDK's TLS defaults,
-     * heartbeat every 10 s (TTL 20 s), {@code DeregisterCriticalServiceAfter} 10 min, no extra endpoint checks, call
+     * heartbeat every 10 s (TTL 20 s), at most 32 heartbeats in flight at once, {@code DeregisterCriticalServiceAfter}
+     * 10 min, no extra endpoint checks, call
      * timeout 10 s, blocking-query wait 55 s, only instances whose checks all pass, {@link Backoff#ofDefaults()}, the
      * UTC system clock, an own scheduler thread and an own {@link HttpClient}.
      */
     public static final class Builder extends RegistryBuilder<Builder> {
+        private final HttpSettings http = new HttpSettings("ConsulRegistry", DEFAULT_ADDRESS, DEFAULT_CALL_TIMEOUT);
         private URI address = DEFAULT_ADDRESS;
         private @Nullable String datacenter;
-        private @Nullable String token;
-        private @Nullable SSLContext sslContext;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration deregisterAfter = DEFAULT_DEREGISTER_AFTER;
         private ConsulInstanceCodec.EndpointCheck endpointCheck = ConsulInstanceCodec.EndpointCheck.NONE;
-        private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration wait = DEFAULT_WAIT;
         private boolean includeUnhealthy;
-        private @Nullable HttpClient httpClient;
+        private int maxConcurrentHeartbeats = DEFAULT_MAX_CONCURRENT_HEARTBEATS;
 
         private Builder() {}
 
@@ -350,14 +363,8 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is neither; the message quotes it
          */
         public Builder address(String url) {
-            Objects.requireNonNull(url, "url");
-            String u = url.strip();
-            try {
-                return address(new URI(u.contains("://") ? u : "http://" + u));
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException(
-                        "ConsulRegistry address must be a URL like http://127.0.0.1:8500, got '" + url + "'", e);
-            }
+            this.address = http.parseAddress(url);
+            return this;
         }
 
         /**
@@ -368,28 +375,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is not
          */
         public Builder address(URI url) {
-            Objects.requireNonNull(url, "url");
-            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new IllegalArgumentException(
-                        "ConsulRegistry address must be an http or https URL, like http://127.0.0.1:8500, got '" + url
-                                + "'");
-            }
-            if (url.getHost() == null || url.getPort() < 1) {
-                throw new IllegalArgumentException(
-                        "ConsulRegistry address must name a host and a port, like http://127.0.0.1:8500, got '" + url
-                                + "'");
-            }
-            String path = url.getRawPath();
-            if ((path != null && !path.isEmpty() && !path.equals("/"))
-                    || url.getRawQuery() != null
-                    || url.getRawFragment() != null
-                    || url.getRawUserInfo() != null) {
-                throw new IllegalArgumentException("ConsulRegistry address must have no path, query or user info "
-                        + "(give the token with token(...)), got '" + scheme + "://" + url.getHost() + ":"
-                        + url.getPort() + "...'");
-            }
-            this.address = URI.create(scheme + "://" + url.getHost() + ":" + url.getPort());
+            this.address = http.checkAddress(url);
             return this;
         }
 
@@ -420,12 +406,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is blank or holds a control character (its value is not quoted)
          */
         public Builder token(String token) {
-            Objects.requireNonNull(token, "token");
-            if (token.isBlank() || token.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                throw new IllegalArgumentException(
-                        "ConsulRegistry token must be non-blank without control characters, got '***'");
-            }
-            this.token = token;
+            http.token(token);
             return this;
         }
 
@@ -437,7 +418,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @return this builder
          */
         public Builder sslContext(SSLContext context) {
-            this.sslContext = Objects.requireNonNull(context, "context");
+            http.sslContext(context);
             return this;
         }
 
@@ -449,7 +430,26 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = positive("heartbeatInterval", interval);
+            this.heartbeatInterval = http.positive("heartbeatInterval", interval);
+            return this;
+        }
+
+        /**
+         * How many heartbeats may be in flight at once; the others wait their turn, holding no thread. Heartbeats are
+         * sent without blocking, so that those of many instances do not queue behind one another; this bound keeps a
+         * burst of them within the agent's connection limit ({@code limits.http_max_conns_per_client}, 200 by
+         * default). Defaults to 32.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if it is below 1
+         */
+        public Builder maxConcurrentHeartbeats(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException(
+                        "ConsulRegistry maxConcurrentHeartbeats must be at least 1, got " + max);
+            }
+            this.maxConcurrentHeartbeats = max;
             return this;
         }
 
@@ -462,7 +462,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder deregisterCriticalServiceAfter(Duration after) {
-            this.deregisterAfter = positive("deregisterCriticalServiceAfter", after);
+            this.deregisterAfter = http.positive("deregisterCriticalServiceAfter", after);
             return this;
         }
 
@@ -500,7 +500,7 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder callTimeout(Duration timeout) {
-            this.callTimeout = positive("callTimeout", timeout);
+            http.callTimeout(timeout);
             return this;
         }
 
@@ -541,20 +541,12 @@ public final class ConsulRegistry extends AbstractServiceRegistry implements Ser
          * @return this builder
          */
         public Builder httpClient(HttpClient client) {
-            this.httpClient = Objects.requireNonNull(client, "client");
+            http.httpClient(client);
             return this;
         }
 
-        private static Duration positive(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("ConsulRegistry " + what + " must be positive, got " + d);
-            }
-            return d;
-        }
-
         Options options() {
-            return options(callTimeout, heartbeatInterval);
+            return options(http.callTimeout(), heartbeatInterval);
         }
 
         /**

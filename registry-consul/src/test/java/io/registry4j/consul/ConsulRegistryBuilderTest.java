@@ -56,6 +56,9 @@ class ConsulRegistryBuilderTest {
         assertThatThrownBy(() -> b.deregisterCriticalServiceAfter(Duration.ofSeconds(-1)))
                 .hasMessageContaining("deregisterCriticalServiceAfter");
         assertThatThrownBy(() -> b.callTimeout(Duration.ZERO)).hasMessageContaining("callTimeout");
+        assertThatThrownBy(() -> b.maxConcurrentHeartbeats(0))
+                .hasMessageContaining("maxConcurrentHeartbeats")
+                .hasMessageContaining("got 0");
         assertThatThrownBy(() -> b.wait(Duration.ofMinutes(11)))
                 .hasMessageContaining("wait")
                 .hasMessageContaining("PT11M");

@@ -6,24 +6,21 @@ import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.consul.internal.ConsulInstanceCodec;
+import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.Capabilities;
 import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
 import io.registry4j.testkit.InjectedClient;
 import io.registry4j.testkit.InjectedHttpClient;
-import io.registry4j.testkit.RegisteredInstances;
+import io.registry4j.testkit.KitServer;
 import io.registry4j.testkit.RegistryCompatibilityKit;
 import io.registry4j.testservers.ConsulServer;
 import io.registry4j.testservers.FakeConsul;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.Objects;
-import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole compatibility kit on the fake Consul agent ({@link FakeConsul}; Consul's own server is BSL and not used),
@@ -32,43 +29,30 @@ import org.junit.jupiter.api.DisplayName;
  * registry's back, blocked queries dropped without an answer, and a garbage entry with a malformed {@code Meta} key and
  * tagged address. With {@code REGISTRY4J_TEST_CONSUL=host:port} it runs on a real agent, without the faults.
  *
- * <p>Timings: heartbeat every 500 ms (TTL 1 s), blocking queries of 5 s; the fake's spurious wake-ups are frequent.
+ * <p>Timings: heartbeat every 1 s (TTL 2 s), call timeout 10 s, blocking queries of 5 s; the fake's spurious wake-ups
+ * are frequent.
  */
 @DisplayName("ConsulRegistry passes the compatibility kit on the fake Consul agent")
 class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
-    private static @Nullable ConsulServer server;
-
-    /** What each registry made by {@link #newRegistry()} has registered, to expire it on the agent. */
-    private static final RegisteredInstances REGISTERED = new RegisteredInstances();
-
-    @BeforeAll
-    static void startServer() {
-        server = ConsulTestSupport.startServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        REGISTERED.clear();
-        if (server != null) {
-            server.close();
-        }
-    }
+    /** The server, and what each registry made by {@link #newRegistry()} has registered, to remove it there. */
+    @RegisterExtension
+    static final KitServer<ConsulServer> SERVER = new KitServer<>("Consul agent", ConsulTestSupport::startServer);
 
     static ConsulServer server() {
-        ConsulServer s = server;
-        assertThat(s).as("Consul agent").isNotNull();
-        return Objects.requireNonNull(s);
+        return SERVER.get();
     }
 
     @Override
     protected ServiceRegistry newRegistry() {
-        return REGISTERED.track(ConsulTestSupport.builder(server()).build());
+        return SERVER.track(ConsulTestSupport.builder(server()).build());
     }
 
     @Override
-    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
-        return REGISTERED.track(
-                ConsulTestSupport.builder(server()).backoff(backoff).build());
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
+        return SERVER.track(ConsulTestSupport.builder(server())
+                .backoff(backoff)
+                .scheduler(scheduler)
+                .build());
     }
 
     /**
@@ -83,6 +67,9 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
     @Override
     protected Capabilities capabilities() {
         var c = Capabilities.builder()
+                .unsupported(
+                        Fault.LATE_UPDATE,
+                        "a Consul watch is one blocking-query loop that has one query in flight at a time, retries itself after a failure instead of being replaced, and drops an answer that comes after it was closed")
                 .propagation(Duration.ofSeconds(3))
                 .reRegistration(ConsulTestSupport.HEARTBEAT.plusSeconds(5));
         if (server().fake().isPresent()) {
@@ -94,10 +81,7 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
                     Fault.GARBAGE_ENTRY,
                     Fault.WATCH_COUNT);
         } else {
-            String reason = "the agent comes from REGISTRY4J_TEST_CONSUL and only the fake Consul injects faults";
-            for (Fault f : Fault.values()) {
-                c.unsupported(f, reason);
-            }
+            c.unsupportedAll(server().externalReason());
         }
         return c.build();
     }
@@ -122,7 +106,7 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
              */
             @Override
             public void expireSession(ServiceRegistry registry) {
-                for (ServiceInstance i : REGISTERED.of(registry)) {
+                for (ServiceInstance i : SERVER.registered(registry)) {
                     server().requireFake().removeService(i.id());
                 }
             }
@@ -135,15 +119,10 @@ class ConsulRegistryCompatibilityTest extends RegistryCompatibilityKit {
             public void deleteBehindBack(ServiceRegistry registry, ServiceInstance instance) {
                 FakeConsul fake = server().requireFake();
                 String pass = "/v1/agent/check/pass/service:" + instance.id() + "?";
-                long seen =
-                        fake.requests().stream().filter(r -> r.contains(pass)).count();
-                Awaitility.await("a heartbeat of " + instance.id())
-                        .atMost(ConsulTestSupport.HEARTBEAT.multipliedBy(4))
-                        .pollInterval(Duration.ofMillis(10))
-                        .until(() -> fake.requests().stream()
-                                        .filter(r -> r.contains(pass))
-                                        .count()
-                                > seen);
+                fake.awaitNextRequest(
+                        "a heartbeat of " + instance.id(),
+                        r -> r.contains(pass),
+                        ConsulTestSupport.HEARTBEAT.multipliedBy(4));
                 assertThat(fake.removeService(instance.id()))
                         .as("deleted " + instance.id())
                         .isTrue();

@@ -7,8 +7,20 @@ import java.time.Duration;
 
 /** Settings shared by this module's tests on the fake Consul agent (or a real one from REGISTRY4J_TEST_CONSUL). */
 final class ConsulTestSupport {
-    static final Duration HEARTBEAT = Duration.ofMillis(500);
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Heartbeat every 1 s, so a TTL of 2 s: a late heartbeat turns an instance critical, and drops it from the lists
+     * the kit compares, only after a 1 s stall of the registry's process, which a loaded 2-core machine still sees now
+     * and then (a 500 ms margin did not hold there). The 200 instances of the bulk scenario send 200 heartbeats a
+     * second.
+     */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
+    /**
+     * The production default: a call to the fake on loopback takes milliseconds, but a loaded machine can stall one for
+     * seconds, and a registration that times out fails its scenario.
+     */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+
     static final Duration WAIT = Duration.ofSeconds(5);
 
     private ConsulTestSupport() {}

@@ -413,6 +413,14 @@ public final class EtcdRegistry extends AbstractServiceRegistry implements Servi
                         "endpoints: '" + e + "' must be an http:// or https:// URL such as http://127.0.0.1:2379");
             }
             if (e.getHost() == null) {
+                // java.net.URI leaves the host null when the port is not a number: name the port, not the host.
+                String authority = e.getRawAuthority() == null ? "" : e.getRawAuthority();
+                int colon = authority.lastIndexOf(':');
+                String port = colon < 0 ? "" : authority.substring(colon + 1);
+                if (colon > 0 && !authority.endsWith("]") && !port.chars().allMatch(Character::isDigit)) {
+                    throw new IllegalArgumentException(
+                            "endpoints: '" + e + "' has port '" + port + "', which is not a number 1-65535");
+                }
                 throw new IllegalArgumentException("endpoints: '" + e + "' has no host");
             }
             int port = e.getPort() < 0 ? DEFAULT_PORT : e.getPort();

@@ -133,6 +133,21 @@ class EtcdRegistryBuilderTest {
     }
 
     @Test
+    @DisplayName("a port that is not a number is named as the port, and a bad value is quoted once")
+    void aBadPortIsNamedAndTheValueQuotedOnce() {
+        assertThatThrownBy(() -> Registries.open("etcd://127.0.0.1:abc").close())
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("has port 'abc', which is not a number 1-65535")
+                .hasMessageNotContaining("no host");
+        assertThatThrownBy(() -> Registries.open("etcd://127.0.0.1:2379?ttl=0s").close())
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining(
+                        "option 'ttl' is invalid: ttl must be a whole number of seconds, at least 1 s, got '0s' in ")
+                .hasMessageNotContaining("PT0S")
+                .hasMessageNotContaining("0 ms");
+    }
+
+    @Test
     @DisplayName("an error about a URL with a password does not show the password")
     void passwordIsNotShown() {
         assertThatThrownBy(() -> Registries.open("etcd://127.0.0.1:2379?user=root&password=s3cret&ttl=soon")

@@ -8,6 +8,7 @@ import io.etcd.jetcd.Client;
 import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
+import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.Capabilities;
 import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
@@ -62,12 +63,13 @@ class EtcdRegistryCompatibilityTest extends RegistryCompatibilityKit {
     }
 
     @Override
-    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
         var cutter = new WatchStreams();
         EtcdRegistry registry = EtcdRegistry.builder()
                 .endpoints(server.endpoints().split(","))
                 .ttl(TTL)
                 .backoff(backoff)
+                .scheduler(scheduler)
                 .customizeClient(b -> b.interceptor(cutter))
                 .build();
         streams.put(registry, cutter);
@@ -77,6 +79,9 @@ class EtcdRegistryCompatibilityTest extends RegistryCompatibilityKit {
     @Override
     protected Capabilities capabilities() {
         Capabilities.Builder b = Capabilities.builder()
+                .unsupported(
+                        Fault.LATE_UPDATE,
+                        "jetcd hands a watch's events to its listener only while the watch is open, and the test cannot hold back an event of a cut stream and have jetcd deliver it after the registry replaced the watch")
                 .propagation(Duration.ofSeconds(5))
                 // A lost lease is noticed at the next renewal or key check (TTL/3), then put back at once.
                 .reRegistration(TTL.plusSeconds(5))

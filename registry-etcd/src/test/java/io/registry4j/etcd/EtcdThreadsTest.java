@@ -39,6 +39,16 @@ class EtcdThreadsTest {
                         Watcher b = registry.watch("others")) {
                     assertThat(a.next()).hasSize(1);
                     assertThat(b.next()).isEmpty();
+                    // Only threads close() ends itself: the registry's own pools and the Vert.x instance it built
+                    // for jetcd; none of gRPC's or Netty's JVM-wide pools, which outlived close() by seconds.
+                    assertThat(startedSince(before))
+                            .as("threads of an open etcd registry with a registration and two watches")
+                            .isNotEmpty()
+                            .allMatch(
+                                    n -> n.startsWith("registry4j-etcd-")
+                                            || n.startsWith("vert.x-")
+                                            || n.startsWith("vertx-"),
+                                    "named registry4j-etcd-*, or the registry's Vert.x instance's");
                 }
             }
             Awaitility.await("threads started by the registry to end")

@@ -8,6 +8,7 @@ import io.registry4j.eureka.internal.EurekaHttp;
 import io.registry4j.eureka.internal.EurekaInstanceCodec;
 import io.registry4j.eureka.internal.EurekaRecord;
 import io.registry4j.eureka.internal.EurekaRefresher;
+import io.registry4j.http.internal.ConcurrencyLimit;
 import io.registry4j.http.internal.HttpTransport;
 import io.registry4j.http.internal.OwnedHttpClient;
 import io.registry4j.spi.AbstractServiceRegistry;
@@ -27,6 +28,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -103,6 +106,9 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
      */
     public static final int DEFAULT_PER_APP_LIMIT = 8;
 
+    /** Default bound of renewals in flight at once: 32. */
+    public static final int DEFAULT_MAX_CONCURRENT_RENEWALS = 32;
+
     private static final System.Logger LOG = System.getLogger(EurekaRegistry.class.getName());
 
     private final EurekaHttp http;
@@ -114,6 +120,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
     private final boolean includeUnhealthy;
     private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
     private final AtomicLong lastRevision = new AtomicLong();
+    private final ConcurrencyLimit renewalLimit;
 
     /** What this registry wrote for one instance: its Eureka instance ids and the revision they carry. */
     private record Registration(String app, List<String> instanceIds, long revision) {}
@@ -125,6 +132,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         this.renewalSeconds = wholeSeconds(b.renewInterval);
         this.durationSeconds = wholeSeconds(lease);
         this.includeUnhealthy = b.includeUnhealthy;
+        this.renewalLimit = new ConcurrencyLimit(BACKEND, b.maxConcurrentRenewals);
         HttpClient client = b.httpClient;
         if (client == null) {
             ownClient = new OwnedHttpClient(BACKEND, b.callTimeout, null);
@@ -257,25 +265,40 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         }
     }
 
+    /**
+     * Renews the instance's Eureka instances (one per endpoint) without blocking: at most {@link
+     * Builder#maxConcurrentRenewals} renewals are in flight at once, the others wait their turn in a queue (no thread
+     * each), so that the renewals of many instances never queue behind one another on the scheduler thread and
+     * outlast their lease.
+     */
     @Override
-    protected boolean verify(ServiceInstance instance) {
+    protected CompletionStage<Boolean> verifyAsync(ServiceInstance instance) {
         Registration registration = registrations.get(key(instance));
         if (registration == null) {
-            return false;
+            return CompletableFuture.completedFuture(false);
         }
-        boolean present = true;
+        List<CompletableFuture<Boolean>> renewals = new ArrayList<>();
         for (String id : registration.instanceIds()) {
             // The timestamp registered with: a newer one would make the server answer 404, an older one is ignored.
             String path =
                     instancePath(registration.app(), id) + "?status=UP&lastDirtyTimestamp=" + registration.revision();
-            HttpTransport.Response r = http.send("PUT", path, null);
-            if (r.status() == 404) {
-                present = false; // the server forgot it; renew the others all the same
-            } else if (r.status() != 200) {
-                throw http.unexpected("PUT", r);
-            }
+            renewals.add(renewalLimit.submit(() -> http.call("PUT", path, null)).thenApply(r -> {
+                if (r.status() == 404) {
+                    return false; // the server forgot it; the others are renewed all the same
+                }
+                if (r.status() != 200) {
+                    throw http.unexpected("PUT", r);
+                }
+                return true;
+            }));
         }
-        return present;
+        return CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new))
+                .thenApply(done -> renewals.stream().allMatch(CompletableFuture::join));
+    }
+
+    /** Renewals sent and not answered yet (the others wait their turn); for tests. */
+    int renewalsInFlight() {
+        return renewalLimit.inFlight();
     }
 
     @Override
@@ -393,6 +416,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
 
     @Override
     protected void closeClient() {
+        renewalLimit.close();
         refresher.close();
         if (ownClient != null) {
             ownClient.close(); // lets the HTTP client's last completions finish; its idle threads end now
@@ -424,6 +448,7 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
         private @Nullable HttpClient httpClient;
         private boolean includeUnhealthy;
         private int perAppLimit = DEFAULT_PER_APP_LIMIT;
+        private int maxConcurrentRenewals = DEFAULT_MAX_CONCURRENT_RENEWALS;
 
         private Builder() {}
 
@@ -508,6 +533,25 @@ public final class EurekaRegistry extends AbstractServiceRegistry implements Ser
                 p = p.substring(0, p.length() - 1);
             }
             this.pathPrefix = p;
+            return this;
+        }
+
+        /**
+         * How many renewals may be in flight at once; the others wait their turn, holding no thread. Renewals are sent
+         * without blocking, so that those of many instances do not queue behind one another and outlast their lease;
+         * this bound keeps a burst of them (one per endpoint of each instance) within the server's capacity. Defaults
+         * to {@value EurekaRegistry#DEFAULT_MAX_CONCURRENT_RENEWALS}.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if it is below 1
+         */
+        public Builder maxConcurrentRenewals(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException(
+                        "EurekaRegistry maxConcurrentRenewals must be at least 1, got " + max);
+            }
+            this.maxConcurrentRenewals = max;
             return this;
         }
 

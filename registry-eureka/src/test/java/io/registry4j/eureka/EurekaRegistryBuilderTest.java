@@ -66,6 +66,9 @@ class EurekaRegistryBuilderTest {
         assertThatThrownBy(() -> b.perAppLimit(-1))
                 .hasMessageContaining("perAppLimit")
                 .hasMessageContaining("-1");
+        assertThatThrownBy(() -> b.maxConcurrentRenewals(0))
+                .hasMessageContaining("maxConcurrentRenewals")
+                .hasMessageContaining("0");
         assertThatThrownBy(() -> b.basicAuth("a:b", "c")).hasMessageContaining("'a:b'");
         assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("server");
         assertThatThrownBy(() -> EurekaRegistry.builder()

@@ -6,12 +6,13 @@ import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.eureka.internal.EurekaInstanceCodec;
+import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.Capabilities;
 import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
 import io.registry4j.testkit.InjectedClient;
 import io.registry4j.testkit.InjectedHttpClient;
-import io.registry4j.testkit.RegisteredInstances;
+import io.registry4j.testkit.KitServer;
 import io.registry4j.testkit.RegistryCompatibilityKit;
 import io.registry4j.testservers.EurekaServer;
 import java.net.URI;
@@ -19,9 +20,9 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole compatibility kit against the real Netflix Eureka server ({@code eureka-core-jersey3} in Jetty, in a JVM
@@ -39,30 +40,19 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
     static final Duration REFRESH = Duration.ofMillis(100);
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
 
-    private static @Nullable EurekaServer server;
+    /** The server, and what each registry made by {@link #newRegistry()} has registered, to cancel its leases there. */
+    @RegisterExtension
+    static final KitServer<EurekaServer> SERVER = new KitServer<>("Eureka server", EurekaServer::start);
+
     private static @Nullable EurekaAdmin admin;
 
-    /** What each registry made by {@link #newRegistry()} has registered, to cancel its leases on the server. */
-    private static final RegisteredInstances REGISTERED = new RegisteredInstances();
-
     @BeforeAll
-    static void startServer() {
-        server = EurekaServer.start();
+    static void startAdmin() {
         admin = new EurekaAdmin(server().baseUri());
     }
 
-    @AfterAll
-    static void stopServer() {
-        REGISTERED.clear();
-        if (server != null) {
-            server.close();
-        }
-    }
-
     static EurekaServer server() {
-        EurekaServer s = server;
-        assertThat(s).as("Eureka server").isNotNull();
-        return java.util.Objects.requireNonNull(s);
+        return SERVER.get();
     }
 
     static EurekaAdmin admin() {
@@ -83,17 +73,20 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
 
     @Override
     protected ServiceRegistry newRegistry() {
-        return REGISTERED.track(builder().build());
+        return SERVER.track(builder().build());
     }
 
     @Override
-    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
-        return builder().backoff(backoff).build();
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
+        return builder().backoff(backoff).scheduler(scheduler).build();
     }
 
     @Override
     protected Capabilities capabilities() {
         var c = Capabilities.builder()
+                .unsupported(
+                        Fault.LATE_UPDATE,
+                        "Eureka has no watch stream: discovery polls the REST API one request at a time, so no replaced stream can answer late")
                 .propagation(Duration.ofSeconds(3))
                 .reRegistration(RENEW.plusSeconds(4))
                 .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.GARBAGE_ENTRY, Fault.WATCH_COUNT)
@@ -130,7 +123,7 @@ class EurekaRegistryCompatibilityTest extends RegistryCompatibilityKit {
              */
             @Override
             public void expireSession(ServiceRegistry registry) {
-                for (ServiceInstance i : REGISTERED.of(registry)) {
+                for (ServiceInstance i : SERVER.registered(registry)) {
                     for (URI endpoint : i.endpoints()) {
                         admin().delete(EurekaInstanceCodec.appName(i.name()), EurekaRegistry.instanceIdOf(i, endpoint));
                     }

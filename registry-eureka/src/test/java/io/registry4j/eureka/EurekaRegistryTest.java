@@ -10,6 +10,7 @@ import io.registry4j.ServiceInstance;
 import io.registry4j.WatchEvent;
 import io.registry4j.eureka.internal.EurekaInstanceCodec;
 import io.registry4j.eureka.internal.EurekaRecord;
+import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.RecordingListener;
 import io.registry4j.testkit.RegistryLeakCheck;
 import io.registry4j.testservers.EurekaServer;
@@ -23,6 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -309,6 +313,48 @@ class EurekaRegistryTest {
         ServiceInstance y = instance(s, "y1", 18022);
         a.register(y);
         await("the next change").untilAsserted(() -> assertThat(l.latest()).containsExactly(x, y));
+    }
+
+    @Test
+    @DisplayName("on a frozen server the renewals of many instances are in flight together, never more than the bound,"
+            + " and the scheduler thread stays free")
+    void renewalsOnAFrozenServerAreInFlightTogetherAndTheSchedulerStaysFree() throws Exception {
+        var timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "test-eureka-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        closeLater(() -> {
+            timer.shutdownNow();
+            assertThat(timer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        });
+        String s = service("renewals");
+        // Held renewals wait for the server, not for a timeout: the call timeout is far longer than any wait here.
+        EurekaRegistry r = closeLater(builder()
+                .leaseDuration(Duration.ofSeconds(30))
+                .callTimeout(Duration.ofMinutes(2))
+                .maxConcurrentRenewals(3)
+                .scheduler(Scheduler.of(timer))
+                .build());
+        for (int i = 0; i < 6; i++) {
+            r.register(instance(s, "r" + i, 18100 + i));
+        }
+        server().pause();
+        try {
+            await("3 renewals held by the frozen server at once").until(() -> r.renewalsInFlight() == 3);
+            var ran = new CountDownLatch(1);
+            timer.execute(ran::countDown);
+            assertThat(ran.await(scaled(Duration.ofSeconds(10)).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the scheduler thread runs other work while renewals are in flight")
+                    .isTrue();
+            assertThat(r.renewalsInFlight())
+                    .as("still in flight, never more than the bound")
+                    .isEqualTo(3);
+        } finally {
+            server().resume();
+        }
+        await("the held renewals answered once the server runs again").until(() -> r.renewalsInFlight() < 3);
+        assertThat(admin().app(EurekaInstanceCodec.appName(s))).hasSize(6);
     }
 
     @Test

@@ -72,8 +72,13 @@ public final class RegistryNameResolverProvider extends NameResolverProvider {
     /** The scheme of a provider built around a {@link Discovery}, as in Kratos: {@code discovery:///orders}. */
     public static final String DEFAULT_DISCOVERY_SCHEME = "discovery";
 
-    /** The priority of the providers, gRPC's middle value. */
-    public static final int DEFAULT_PRIORITY = 5;
+    /**
+     * The priority of the providers: one below the DNS provider's 5. gRPC gives a target without a scheme
+     * ({@code 127.0.0.1:8091}) the scheme of the highest-priority provider, the first loaded among equals; at 5 the
+     * provider loaded from this jar could take that place, and every such channel of the application (the Polaris
+     * SDK's, for one) would fail with "the authority must name the backend".
+     */
+    public static final int DEFAULT_PRIORITY = 4;
 
     private final String scheme;
     private final int priority;
@@ -239,7 +244,8 @@ public final class RegistryNameResolverProvider extends NameResolverProvider {
         }
 
         /**
-         * The priority among providers of the same scheme (0–10); default 5.
+         * The priority among providers of the same scheme (0–10); default 4, below gRPC's DNS provider, so that it never
+         * becomes the scheme of targets that name none.
          *
          * @param priority the priority
          * @return this builder

@@ -30,6 +30,15 @@ class UrlFormTest {
     }
 
     @Test
+    void targetsWithoutASchemeStayWithDnsWhenTheProviderIsLoaded() {
+        // This module's classes come first on the test class path, so ServiceLoader finds the provider before DNS.
+        assertThat(NameResolverRegistry.getDefaultRegistry().getProviderForScheme("registry4j"))
+                .isNotNull();
+        assertThat(NameResolverRegistry.getDefaultRegistry().asFactory().getDefaultScheme())
+                .isEqualTo("dns");
+    }
+
+    @Test
     void channelsOfOneRegistryUrlShareOneRegistryClosedWithTheLastChannel() throws Exception {
         InMemoryServer server = InMemoryServer.named("grpc-url-form-test");
         try (LoopbackGrpcServer a = LoopbackGrpcServer.start("a");

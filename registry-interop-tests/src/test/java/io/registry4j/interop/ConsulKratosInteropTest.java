@@ -2,7 +2,7 @@ package io.registry4j.interop;
 
 import io.registry4j.Backoff;
 import io.registry4j.consul.ConsulRegistry;
-import io.registry4j.spi.Scheduler;
+import io.registry4j.testkit.KitServer;
 import io.registry4j.testservers.ConsulServer;
 import io.registry4j.testservers.FakeConsul;
 import io.registry4j.testservers.KratosPeer;
@@ -14,15 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Consul: registry4j's {@link ConsulRegistry} and Kratos' {@code contrib/registry/consul} (on {@code
@@ -43,27 +38,16 @@ import org.junit.jupiter.api.DisplayName;
 class ConsulKratosInteropTest extends KratosInteropContract {
     private static final Duration HEARTBEAT = Duration.ofMillis(500);
 
-    private @Nullable ConsulServer consul;
+    @RegisterExtension
+    static final KitServer<ConsulServer> CONSUL = new KitServer<>(
+            "Consul agent",
+            () -> ConsulServer.start(FakeConsul.builder()
+                    .tickInterval(Duration.ofMillis(50))
+                    .reapInterval(Duration.ofMillis(500))
+                    .deregisterFloor(Duration.ofSeconds(1))));
 
-    @BeforeAll
-    void startServer() {
-        consul = ConsulServer.start(FakeConsul.builder()
-                .tickInterval(Duration.ofMillis(50))
-                .reapInterval(Duration.ofMillis(500))
-                .deregisterFloor(Duration.ofSeconds(1)));
-    }
-
-    @AfterAll
-    void stopServer() {
-        ConsulServer server = consul;
-        consul = null;
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private ConsulServer consul() {
-        return Objects.requireNonNull(consul, "consul");
+    private static ConsulServer consul() {
+        return CONSUL.get();
     }
 
     @Override
@@ -80,28 +64,16 @@ class ConsulKratosInteropTest extends KratosInteropContract {
 
     @Override
     protected Registry4jProcess openRegistry4j() {
-        // A process that dies runs no more timers: this scheduler drops every task once it is dead.
-        AtomicBoolean dead = new AtomicBoolean();
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "test-consul-process-timers");
-            t.setDaemon(true);
-            return t;
-        });
-        Scheduler real = Scheduler.of(timers);
-        Scheduler dying = (delay, task) -> real.schedule(delay, () -> {
-            if (!dead.get()) {
-                task.run();
-            }
-        });
-        ConsulRegistry registry = ConsulRegistry.builder()
-                .address(consul().baseUri().toString())
-                .heartbeatInterval(HEARTBEAT)
-                .wait(Duration.ofSeconds(5))
-                .callTimeout(Duration.ofSeconds(3))
-                .scheduler(dying)
-                .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500), 2.0))
-                .build();
-        return Registry4jProcess.of(registry, () -> dead.set(true), timers::shutdownNow);
+        return Registry4jProcess.withDyingTimers(
+                "consul",
+                dying -> ConsulRegistry.builder()
+                        .address(consul().baseUri().toString())
+                        .heartbeatInterval(HEARTBEAT)
+                        .wait(Duration.ofSeconds(5))
+                        .callTimeout(Duration.ofSeconds(3))
+                        .scheduler(dying)
+                        .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500), 2.0))
+                        .build());
     }
 
     @Override

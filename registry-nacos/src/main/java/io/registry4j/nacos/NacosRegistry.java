@@ -565,11 +565,7 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder callTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("callTimeout must be positive, got " + timeout);
-            }
-            this.callTimeout = timeout;
+            this.callTimeout = requirePositive("callTimeout", timeout);
             return this;
         }
 
@@ -582,11 +578,7 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder instanceCheckInterval(Duration interval) {
-            Objects.requireNonNull(interval, "interval");
-            if (interval.isNegative() || interval.isZero()) {
-                throw new IllegalArgumentException("instanceCheckInterval must be positive, got " + interval);
-            }
-            this.instanceCheckInterval = interval;
+            this.instanceCheckInterval = requirePositive("instanceCheckInterval", interval);
             return this;
         }
 

@@ -7,6 +7,7 @@ import com.alibaba.nacos.api.naming.pojo.Instance;
 import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
+import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.Capabilities;
 import io.registry4j.testkit.Fault;
 import io.registry4j.testkit.Faults;
@@ -36,14 +37,20 @@ class NacosRegistryCompatibilityTest extends RegistryCompatibilityKit {
     }
 
     @Override
-    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff) {
-        return SharedNacosServer.registry().backoff(backoff).build();
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
+        return SharedNacosServer.registry()
+                .backoff(backoff)
+                .scheduler(scheduler)
+                .build();
     }
 
     @Override
     protected Capabilities capabilities() {
         NacosServer server = SharedNacosServer.server();
         Capabilities.Builder b = Capabilities.builder()
+                .unsupported(
+                        Fault.LATE_UPDATE,
+                        "The Nacos SDK takes pushes on its one connection and hands them to the registry's subscriber in order; after a reset it reconnects inside the SDK, which delivers nothing of the old connection later, and the test cannot hold a push back")
                 // The server batches pushes for about 0.5 s; the rest is margin for a busy 2-core machine.
                 .propagation(Duration.ofSeconds(5))
                 // After a restart the SDK reconnects with its own backoff, then redoes registrations every 3 s.

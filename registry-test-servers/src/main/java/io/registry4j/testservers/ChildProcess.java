@@ -101,6 +101,50 @@ public final class ChildProcess {
         reaper.unregister(process);
     }
 
+    /** Kills the process and its descendants at once with SIGKILL, as a crash, and returns once they are gone. */
+    public void kill() {
+        List<ProcessHandle> all = new ArrayList<>();
+        process.descendants().forEach(all::add);
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        stop();
+    }
+
+    /** Suspends the process with SIGSTOP: it keeps its sockets and memory but runs no code until {@link #resume()}. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Continues the process after {@link #pause()} with SIGCONT. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    /** Waits up to {@code timeout} for the process to exit; returns whether it has. */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void signal(String name) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("cannot send SIG" + name + " to " + this + ": it has exited");
+        }
+        ProcessBuilder kill =
+                new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true);
+        try {
+            Process sender = kill.start();
+            String output = new String(sender.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (sender.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + output.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill -" + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + name + " to " + this, e);
+        }
+    }
+
     @Override
     public String toString() {
         return "ChildProcess{pid=" + process.pid() + ", command=" + command + "}";

@@ -112,13 +112,6 @@ public final class EtcdServer extends LocalProcessServer<EtcdServer.Local> {
         return endpoints();
     }
 
-    @Override
-    public synchronized void restart() {
-        Local local = requireOpenLocal("restart");
-        stop();
-        launch(local);
-    }
-
     /**
      * Stops the server, deletes all its data and starts a fresh one on the same ports: every key, lease
      * and revision is gone and the cluster id changes.
@@ -126,11 +119,8 @@ public final class EtcdServer extends LocalProcessServer<EtcdServer.Local> {
      * @throws UnsupportedOperationException if {@link #supportsRestart()} is false
      * @throws IllegalStateException if the server was closed
      */
-    public synchronized void restartWiped() {
-        Local local = requireOpenLocal("restartWiped");
-        stop();
-        ScratchDirectory.deleteRecursively(local.dataDirectory());
-        launch(local);
+    public void restartWiped() {
+        restartWiped(local -> ScratchDirectory.deleteRecursively(local.dataDirectory()));
     }
 
     @Override
@@ -149,7 +139,8 @@ public final class EtcdServer extends LocalProcessServer<EtcdServer.Local> {
         return local == null ? null : local.process;
     }
 
-    private void launch(Local local) {
+    @Override
+    void launch(Local local) {
         local.process = startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> {
             local.launches++;
             return ChildProcess.builder(local.command())

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -70,6 +71,8 @@ public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
     private static final List<String> JVM_OPTIONS =
             List.of("-Xmx128m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final String PORT_TAKEN = "Address already in use";
+    // The launcher's EurekaLauncher.HOST_PROPERTY: where it listens instead of loopback.
+    private static final String NAMESPACE_HOST_PROPERTY = "registry4j.eureka.host";
     private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(5);
 
     private final List<URI> baseUris;
@@ -98,7 +101,25 @@ public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
      * @return the server
      */
     public static EurekaServer start(TestEnvironment environment, List<String> properties) {
-        Optional<String> override = environment.serverOverride(BACKEND);
+        return start(environment, properties, null);
+    }
+
+    /**
+     * Starts a local Eureka server inside {@code namespace}, listening on its address, for partition tests ({@link
+     * NetworkNamespace#cut()}); {@code REGISTRY4J_TEST_EUREKA} is ignored, as an external server cannot be moved into
+     * the namespace.
+     *
+     * @param namespace the network namespace to run in
+     * @param properties Eureka server properties that override the launcher's test settings
+     * @return the server
+     */
+    public static EurekaServer start(NetworkNamespace namespace, List<String> properties) {
+        return start(TestEnvironment.system(), properties, Objects.requireNonNull(namespace, "namespace"));
+    }
+
+    private static EurekaServer start(
+            TestEnvironment environment, List<String> properties, @Nullable NetworkNamespace namespace) {
+        Optional<String> override = namespace == null ? environment.serverOverride(BACKEND) : Optional.empty();
         if (override.isPresent()) {
             return new EurekaServer(parseBaseUris(override.get()), null);
         }
@@ -115,12 +136,14 @@ public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
             }
         }
         int port = LoopbackPorts.freePort();
-        URI base = URI.create("http://" + LoopbackPorts.host() + ":" + port + PATH);
+        String host = namespace == null ? LoopbackPorts.host() : namespace.address();
+        URI base = URI.create("http://" + host + ":" + port + PATH);
         Local local = new Local(
                 ScratchDirectory.create("eureka"),
                 classPath,
                 port,
                 List.copyOf(properties),
+                namespace,
                 // Without an Accept header the server answers XML; any 2xx listing proves the registry serves.
                 ReadinessProbe.httpGet(URI.create(base + "/apps"), body -> body.contains("applications")));
         EurekaServer server = new EurekaServer(List.of(base), local);
@@ -170,13 +193,6 @@ public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
     @Override
     String address() {
         return baseUris.toString();
-    }
-
-    @Override
-    public synchronized void restart() {
-        Local local = requireOpenLocal("restart");
-        stop();
-        launch(local);
     }
 
     /**
@@ -268,7 +284,8 @@ public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
         }
     }
 
-    private void launch(Local local) {
+    @Override
+    void launch(Local local) {
         local.process = startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> {
             local.launches++;
             return ChildProcess.builder(local.command())
@@ -335,6 +352,7 @@ public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
         final int port;
         final List<String> properties;
         final ReadinessProbe readiness;
+        final @Nullable NetworkNamespace namespace;
 
         boolean paused;
         int launches;
@@ -344,18 +362,26 @@ public final class EurekaServer extends LocalProcessServer<EurekaServer.Local> {
                 List<String> classPath,
                 int port,
                 List<String> properties,
+                @Nullable NetworkNamespace namespace,
                 ReadinessProbe readiness) {
             super(directory);
             this.classPath = classPath;
             this.port = port;
             this.properties = properties;
+            this.namespace = namespace;
             this.readiness = readiness;
         }
 
         List<String> command() {
             List<String> command = new ArrayList<>();
+            if (namespace != null) {
+                command.addAll(namespace.execPrefix());
+            }
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM_OPTIONS);
+            if (namespace != null) {
+                command.add("-D" + NAMESPACE_HOST_PROPERTY + "=" + namespace.address());
+            }
             command.add("-Djava.io.tmpdir=" + directory.path());
             command.add("-cp");
             command.add(String.join(File.pathSeparator, classPath));

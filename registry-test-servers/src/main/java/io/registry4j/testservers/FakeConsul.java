@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.BindException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -33,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -63,7 +63,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Faults: {@link #stop()}/{@link #start()} (an outage, state kept), {@link #restartEmpty()} (an agent restarted
  * without state, its index restarting low), {@link #removeService} (a service reaped or deleted behind the client's
  * back), {@link #lowerIndex} (a snapshot restore), {@link #putRawService} (an entry no agent would accept, for garbage
- * scenarios) and {@link #spuriousWakeUp()}.
+ * scenarios), {@link #spuriousWakeUp()} and {@link #hold} (requests kept waiting: a slow agent).
  *
  * <p>What it does not model: servers, Raft, gossip and anti-entropy (the agent's state is the catalog, in sync at
  * once), other nodes, ACL policies (one token allows everything), Connect, KV, sessions, prepared queries, script and
@@ -73,7 +73,7 @@ import org.jspecify.annotations.Nullable;
  * {@link Builder#manualTicks()} nothing runs until a test calls {@link #tick()}. Blocking queries wait in real time.
  * Thread-safe.
  */
-public final class FakeConsul implements AutoCloseable {
+public final class FakeConsul implements InProcessFake {
     /** The datacenter the fake belongs to. */
     public static final String DATACENTER = "dc1";
 
@@ -108,6 +108,7 @@ public final class FakeConsul implements AutoCloseable {
 
     private final Set<String> tokenForms = ConcurrentHashMap.newKeySet();
     private final Deque<String> requests = new ArrayDeque<>(); // guarded by itself
+    private final RequestHolds holds = new RequestHolds();
     private final AtomicInteger threads = new AtomicInteger();
     private int port;
     private @Nullable HttpServer server;
@@ -313,17 +314,9 @@ public final class FakeConsul implements AutoCloseable {
      *
      * @return host and port
      */
+    @Override
     public String address() {
         return LoopbackPorts.host() + ":" + port;
-    }
-
-    /**
-     * The agent's base URL, {@code http://127.0.0.1:port}.
-     *
-     * @return the URL
-     */
-    public URI baseUri() {
-        return URI.create("http://" + address());
     }
 
     /**
@@ -331,6 +324,7 @@ public final class FakeConsul implements AutoCloseable {
      *
      * @return true while started
      */
+    @Override
     public boolean isRunning() {
         synchronized (lock) {
             return running;
@@ -338,28 +332,23 @@ public final class FakeConsul implements AutoCloseable {
     }
 
     /** Starts serving again on the same port, with the state it had when it stopped. Does nothing if running. */
+    @Override
     public void start() {
         synchronized (lock) {
             if (running) {
                 return;
             }
-            ExecutorService ex = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "registry4j-testservers-consul-http-" + threads.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            HttpServer s = bind();
+            ExecutorService ex =
+                    Executors.newCachedThreadPool(FakeServers.daemon("registry4j-testservers-consul-http-", threads));
+            HttpServer s = FakeServers.bind(port, "fake Consul", a -> HttpServer.create(a, 64));
             s.createContext("/", this::handle);
             s.setExecutor(ex);
             s.start();
             server = s;
             executor = ex;
             if (!manualTicks) {
-                ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread th = new Thread(r, "registry4j-testservers-consul-ticker");
-                    th.setDaemon(true);
-                    return th;
-                });
+                ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(
+                        FakeServers.daemon("registry4j-testservers-consul-ticker"));
                 long every = Math.max(1, tickInterval.toMillis());
                 var unused = t.scheduleWithFixedDelay(this::tickQuietly, every, every, TimeUnit.MILLISECONDS);
                 ticker = t;
@@ -368,27 +357,8 @@ public final class FakeConsul implements AutoCloseable {
         }
     }
 
-    private HttpServer bind() {
-        IOException last = null;
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try {
-                return HttpServer.create(new InetSocketAddress(LoopbackPorts.address(), port), 64);
-            } catch (BindException e) { // the old socket may linger a moment after a stop
-                last = e;
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while binding port " + port, ie);
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("fake Consul cannot listen on port " + port, e);
-            }
-        }
-        throw new IllegalStateException("fake Consul cannot listen on port " + port, last);
-    }
-
     /** Stops serving (clients see connection refused); the state is kept for {@link #start()}. Idempotent. */
+    @Override
     public void stop() {
         HttpServer s;
         ExecutorService ex;
@@ -421,6 +391,7 @@ public final class FakeConsul implements AutoCloseable {
      * Restarts as an agent without a data directory does: everything registered is gone, and the index starts low
      * again (lower than any index a client saw before).
      */
+    @Override
     public void restartEmpty() {
         stop();
         synchronized (lock) {
@@ -475,6 +446,18 @@ public final class FakeConsul implements AutoCloseable {
             dropGeneration++;
             lock.notifyAll();
         }
+    }
+
+    /**
+     * Holds every request that {@code which} matches (given as {@code METHOD path?query}, as {@link #requests()} lists
+     * them) before the agent looks at it, until the hold is released: a slow agent or link, for tests of what a client
+     * does while its calls are in flight. Requests that arrive after the release pass.
+     *
+     * @param which the requests to hold
+     * @return the hold; {@link RequestHolds.Hold#close()} releases it
+     */
+    public RequestHolds.Hold hold(Predicate<String> which) {
+        return holds.hold(which);
     }
 
     /**
@@ -576,6 +559,7 @@ public final class FakeConsul implements AutoCloseable {
      *
      * @return the requests
      */
+    @Override
     public List<String> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
@@ -752,6 +736,7 @@ public final class FakeConsul implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 bodyBytes = in.readAllBytes();
             }
+            holds.pass(method + " " + uri);
             Answer answer;
             try {
                 checkToken(exchange, query);
@@ -777,6 +762,9 @@ public final class FakeConsul implements AutoCloseable {
                     os.write(out);
                 }
             }
+        } catch (InterruptedException e) {
+            // The fake stopped while the request was held: the connection just closes.
+            Thread.currentThread().interrupt();
         } catch (IOException | Dropped e) {
             // The client went away, the fake stopped, or a test dropped the query: the connection just closes.
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.registry4j.testservers;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +46,9 @@ abstract class LocalProcessServer<L extends LocalProcessServer.Local> implements
     /** Where the server answers, for messages. */
     abstract String address();
 
+    /** Starts the process of a local server on its ports, the first time or again after a stop. */
+    abstract void launch(L local);
+
     /** Runs before the process of a local server is stopped; for a fault that must be undone first. */
     void beforeStop(L local, ChildProcess process) {}
 
@@ -76,6 +80,25 @@ abstract class LocalProcessServer<L extends LocalProcessServer.Local> implements
             process.stop();
             local.process = null;
         }
+    }
+
+    @Override
+    public synchronized void restart() {
+        L local = requireOpenLocal("restart");
+        stop();
+        launch(local);
+    }
+
+    /**
+     * Stops a local server, lets {@code wipe} delete its data, and starts it again on the same ports.
+     *
+     * @param wipe deletes the stopped server's data
+     */
+    final synchronized void restartWiped(Consumer<L> wipe) {
+        L local = requireOpenLocal("restartWiped");
+        stop();
+        wipe.accept(local);
+        launch(local);
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -108,7 +107,23 @@ public final class NacosServer extends LocalProcessServer<NacosServer.Local> {
 
     /** Like {@link #start()}, reading variables from {@code environment}. */
     public static NacosServer start(TestEnvironment environment) {
-        Optional<String> override = environment.serverOverride(BACKEND);
+        return start(environment, null);
+    }
+
+    /**
+     * Starts a local Nacos inside {@code namespace}, every port on its address, for partition tests ({@link
+     * NetworkNamespace#cut()}); {@code REGISTRY4J_TEST_NACOS} is ignored, as an external server cannot be moved into
+     * the namespace.
+     *
+     * @param namespace the network namespace to run in
+     * @return the server
+     */
+    public static NacosServer start(NetworkNamespace namespace) {
+        return start(TestEnvironment.system(), Objects.requireNonNull(namespace, "namespace"));
+    }
+
+    private static NacosServer start(TestEnvironment environment, @Nullable NetworkNamespace namespace) {
+        Optional<String> override = namespace == null ? environment.serverOverride(BACKEND) : Optional.empty();
         if (override.isPresent()) {
             URI address = parseOverride(override.get());
             return new NacosServer(address.getHost(), address.getPort(), null);
@@ -126,9 +141,11 @@ public final class NacosServer extends LocalProcessServer<NacosServer.Local> {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         IllegalStateException failure = null;
         for (int attempt = 1; attempt <= LAUNCH_ATTEMPTS; attempt++) {
+            // A new namespace has every port free; its address is what the ports are checked on all the same.
             int main = pickMainPort();
-            Local local = new Local(java, classpath, directory, main);
-            NacosServer server = new NacosServer(LoopbackPorts.host(), main, local);
+            String host = namespace == null ? LoopbackPorts.host() : namespace.address();
+            Local local = new Local(java, classpath, directory, main, host, namespace);
+            NacosServer server = new NacosServer(host, main, local);
             try {
                 server.launch(local, READY_TIMEOUT);
                 return server;
@@ -238,9 +255,7 @@ public final class NacosServer extends LocalProcessServer<NacosServer.Local> {
     }
 
     @Override
-    public synchronized void restart() {
-        Local local = requireOpenLocal("restart");
-        stop();
+    void launch(Local local) {
         startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> launch(local, remaining));
     }
 
@@ -371,14 +386,24 @@ public final class NacosServer extends LocalProcessServer<NacosServer.Local> {
         final Path java;
         final List<String> classpath;
         final int port;
+        final String host;
+        final @Nullable NetworkNamespace namespace;
 
         int launches;
 
-        Local(Path java, List<String> classpath, ScratchDirectory directory, int port) {
+        Local(
+                Path java,
+                List<String> classpath,
+                ScratchDirectory directory,
+                int port,
+                String host,
+                @Nullable NetworkNamespace namespace) {
             super(directory);
             this.java = java;
             this.classpath = classpath;
             this.port = port;
+            this.host = host;
+            this.namespace = namespace;
         }
 
         Path conf() {
@@ -390,7 +415,7 @@ public final class NacosServer extends LocalProcessServer<NacosServer.Local> {
         }
 
         void writeConfiguration() {
-            String loopback = InetAddress.getLoopbackAddress().getHostAddress();
+            String loopback = host;
             List<String> lines = List.of(
                     "nacos.standalone=true",
                     "nacos.deployment.type=server",
@@ -427,8 +452,12 @@ public final class NacosServer extends LocalProcessServer<NacosServer.Local> {
 
         List<String> command() {
             Path home = directory.path();
-            String loopback = InetAddress.getLoopbackAddress().getHostAddress();
-            return List.of(
+            String loopback = host;
+            List<String> command = new ArrayList<>();
+            if (namespace != null) {
+                command.addAll(namespace.execPrefix());
+            }
+            command.addAll(List.of(
                     java.toString(),
                     "-Xms64m",
                     "-Xmx256m",
@@ -448,7 +477,8 @@ public final class NacosServer extends LocalProcessServer<NacosServer.Local> {
                     "-DJM.SNAPSHOT.PATH=" + home,
                     // An argument file keeps the 130-jar class path out of the command line and its error messages.
                     "@" + classpathFile(),
-                    MAIN_CLASS);
+                    MAIN_CLASS));
+            return command;
         }
     }
 }

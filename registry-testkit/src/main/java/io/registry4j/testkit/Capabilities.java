@@ -124,6 +124,19 @@ public record Capabilities(
         }
 
         /**
+         * Declares every fault unsupported, for one reason (a suite run on a server whose faults it cannot inject).
+         *
+         * @param reason why
+         * @return this builder
+         */
+        public Builder unsupportedAll(String reason) {
+            for (Fault f : Fault.values()) {
+                unsupported(f, reason);
+            }
+            return this;
+        }
+
+        /**
          * Declares whether outages are reported as stale state.
          *
          * @param reportsStale false for a backend that cannot notice an outage in time

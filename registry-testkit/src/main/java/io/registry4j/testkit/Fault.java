@@ -13,6 +13,12 @@ public enum Fault {
     /** Someone writes an entry under a service that is not a valid instance. */
     GARBAGE_ENTRY,
     /**
+     * The registry's watch stream is dropped while a notification is in flight on it, and that notification (the
+     * service as it was before the drop) reaches the registry only after it has replaced the stream and read newer
+     * state: a late update from a replaced source.
+     */
+    LATE_UPDATE,
+    /**
      * Not a fault but a probe: the test can count the registry's native watches of a service, on the server or with
      * the backend's own counter ({@link Faults#nativeWatches}), to check one watch per service, closed with the last
      * watcher.

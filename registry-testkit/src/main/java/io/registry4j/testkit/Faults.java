@@ -63,6 +63,30 @@ public interface Faults {
     }
 
     /**
+     * Drops the watch streams of {@code registry} like {@link #dropWatches}, but holds back one notification of the
+     * dropped stream of {@code service}: the service's entries as they are now. {@link Fault#LATE_UPDATE}.
+     *
+     * @param registry a registry watching {@code service}
+     * @param service the watched service
+     * @throws Exception if the streams could not be dropped
+     */
+    default void dropWatchesHoldingAnUpdate(ServiceRegistry registry, String service) throws Exception {
+        throw new UnsupportedOperationException("dropWatchesHoldingAnUpdate");
+    }
+
+    /**
+     * Delivers the notification held back by {@link #dropWatchesHoldingAnUpdate} to the dropped stream's receiver in
+     * the registry, and returns once the registry has handled it. {@link Fault#LATE_UPDATE}.
+     *
+     * @param registry the registry
+     * @param service the service
+     * @throws Exception if it could not be delivered
+     */
+    default void deliverHeldUpdate(ServiceRegistry registry, String service) throws Exception {
+        throw new UnsupportedOperationException("deliverHeldUpdate");
+    }
+
+    /**
      * Writes, directly on the server, an entry under {@code service} that does not decode to a valid instance (bad
      * JSON, missing port, malformed metadata: whatever is natural for the backend), keyed by {@code id}.
      * {@link Fault#GARBAGE_ENTRY}.

@@ -53,6 +53,8 @@ public final class InMemoryServer implements AutoCloseable {
 
     private record Watch(long session, String service, WatchCallback callback) {}
 
+    private record Held(WatchCallback callback, Map<String, String> entries) {}
+
     /**
      * How much of the registry layer's work the server does for its clients. The default server is helpful: it
      * answers a watch's first read and its notifications synchronously, lists entries sorted, refuses to remove an
@@ -84,6 +86,7 @@ public final class InMemoryServer implements AutoCloseable {
     private final Map<Long, SessionListener> sessions = new ConcurrentHashMap<>();
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private final AtomicLong nextSession = new AtomicLong(1);
+    private final Map<String, List<Held>> held = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile boolean closed;
     private @Nullable ExecutorService delivery;
@@ -239,10 +242,16 @@ public final class InMemoryServer implements AutoCloseable {
     AutoCloseable watch(long session, String service, WatchCallback callback) {
         check();
         var w = new Watch(session, service, callback);
-        watches.add(w);
         if (realism.asyncNotifications()) {
-            Map<String, String> now = snapshot(service);
-            deliver(() -> callback.changedTo(now));
+            // The state and its place in the delivery queue are taken together, as for every change (see
+            // notifyWatches): a first answer must never be queued behind a newer change's state.
+            synchronized (services) {
+                watches.add(w);
+                Map<String, String> now = snapshot(service);
+                deliver(() -> callback.changedTo(now));
+            }
+        } else {
+            watches.add(w);
         }
         return () -> watches.remove(w);
     }
@@ -293,15 +302,25 @@ public final class InMemoryServer implements AutoCloseable {
     }
 
     private void notifyWatches(String service) {
-        // The realistic server sends the state as of the change, in order, like an etcd event at its revision.
-        Map<String, String> now = realism.asyncNotifications() ? snapshot(service) : Map.of();
+        // The realistic server sends the state as of the change, in order, like an etcd event at its revision. The
+        // state is read and queued under the lock of the state: two changes (or a change and a new watch's first
+        // answer) racing here would otherwise queue their states in the opposite order, and the older state, arriving
+        // last, would stay with the watcher (seen once in the kit: a watch reopened after an outage kept [] while
+        // the instance registered again meanwhile was back on the server).
+        if (realism.asyncNotifications()) {
+            synchronized (services) {
+                Map<String, String> now = snapshot(service);
+                for (Watch w : watches) {
+                    if (w.service.equals(service)) {
+                        deliver(() -> w.callback.changedTo(now));
+                    }
+                }
+            }
+            return;
+        }
         for (Watch w : watches) {
             if (w.service.equals(service)) {
-                if (realism.asyncNotifications()) {
-                    deliver(() -> w.callback.changedTo(now));
-                } else {
-                    w.callback.changed();
-                }
+                w.callback.changed();
             }
         }
     }
@@ -439,6 +458,56 @@ public final class InMemoryServer implements AutoCloseable {
      */
     public void dropWatches(long session) {
         dropWatches(Long.valueOf(session), "watch stream of session " + session + " dropped");
+    }
+
+    /**
+     * Drops the watches of one client like {@link #dropWatches(long)}, holding back for each of its watches of
+     * {@code service} a notification of the service's entries as they are now, as a message in flight on a broken
+     * stream; {@link #deliverHeld} delivers it late.
+     *
+     * @param session the client's session id
+     * @param service the service whose notifications to hold
+     */
+    public void dropWatchesHolding(long session, String service) {
+        Map<String, String> now = snapshot(service);
+        List<Held> kept = new ArrayList<>();
+        for (Watch w : watches) {
+            if (w.session == session && w.service.equals(service)) {
+                kept.add(new Held(w.callback, now));
+            }
+        }
+        held.put(session + "/" + service, kept);
+        dropWatches(session);
+    }
+
+    /**
+     * Delivers the notifications held by {@link #dropWatchesHolding} to the dropped watches, and returns once they
+     * were handled.
+     *
+     * @param session the client's session id
+     * @param service the service
+     * @return how many were delivered
+     * @throws InterruptedException if interrupted while waiting for the deliveries
+     */
+    public int deliverHeld(long session, String service) throws InterruptedException {
+        List<Held> kept = held.remove(session + "/" + service);
+        if (kept == null) {
+            return 0;
+        }
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(kept.size());
+        for (Held h : kept) {
+            deliver(() -> {
+                try {
+                    h.callback.changedTo(h.entries);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        if (!done.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException("held notifications of " + service + " not handled within 30 s");
+        }
+        return kept.size();
     }
 
     /** Closes the server: every later call fails. */

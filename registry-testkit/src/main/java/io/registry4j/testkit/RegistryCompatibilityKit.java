@@ -110,6 +110,21 @@ public abstract class RegistryCompatibilityKit {
     }
 
     /**
+     * A new registry like {@link #newRegistryWithBackoff(io.registry4j.Backoff)} that also runs its timed work on the
+     * given scheduler (a {@code RegistryBuilder}'s {@code scheduler(...)}), so that the kit can see the delays it
+     * waits between retries: exactly those the backoff gave. Null if the backend's test cannot build one; then
+     * {@link #backoffUnsupportedReason()} must say why. The kit closes the scheduler after the registry.
+     *
+     * @param backoff the backoff to use
+     * @param scheduler the scheduler to use
+     * @return the registry, or null
+     */
+    protected @Nullable ServiceRegistry newRegistryWithBackoff(
+            io.registry4j.Backoff backoff, io.registry4j.spi.Scheduler scheduler) {
+        return null;
+    }
+
+    /**
      * Why {@link #newRegistryWithBackoff} returns null.
      *
      * @return the reason, or null if the backend supports it
@@ -244,6 +259,17 @@ public abstract class RegistryCompatibilityKit {
 
     private Duration reRegistration() {
         return scaled(capabilities().reRegistration().plus(capabilities().propagation()));
+    }
+
+    /**
+     * How long the outage scenarios keep the server down while they count retries: at most 20 s (scaled), and no more
+     * than a re-registration may take. Many retries on a short backoff fit in it; a backend that waits for the server
+     * instead retries nothing meanwhile, and a longer outage would only make its test slower.
+     */
+    private Duration outage() {
+        Duration cap = scaled(Duration.ofSeconds(20));
+        Duration r = reRegistration();
+        return r.compareTo(cap) < 0 ? r : cap;
     }
 
     private ConditionFactory await(String what, Duration atMost) {
@@ -1302,6 +1328,9 @@ public abstract class RegistryCompatibilityKit {
                 }
             }
             awaitInstances(b, s, List.of(x), reRegistration());
+            // The other client being back does not mean this one is: its connection may still be waiting out its
+            // reconnect backoff, and a register meanwhile fails fast with a retryable error. Its own read says when.
+            awaitInstances(a, s, List.of(x), reRegistration());
             ServiceInstance y = instance(s, "y1", 2);
             a.register(y);
             p.until(sorted(x, y), reRegistration());
@@ -1387,13 +1416,19 @@ public abstract class RegistryCompatibilityKit {
             awaitLatest(l, List.of(x), propagation());
             faults().deleteBehindBack(a, x);
             // A watcher that reads after each notification may find x already back and never see the gap; the
-            // registering side then reports the loss.
-            await("the deletion to be seen", reRegistration())
-                    .until(() -> l.events().stream().anyMatch(e -> e.instances().isEmpty())
-                            || (events != null
-                                    && events.stream().anyMatch(e -> e.state() == RegistrationEvent.State.LOST)));
+            // registering side then reports the loss. A custom registry has neither: its default listener loops on
+            // Watcher.next(), which returns the latest list and may skip the gap, and it reports no registration
+            // events. The fault returned once x was gone, and the unwatched client below reads the server itself.
+            if (events != null || b instanceof AbstractServiceRegistry) {
+                await("the deletion to be seen", reRegistration())
+                        .until(() -> l.events().stream()
+                                        .anyMatch(e -> e.instances().isEmpty())
+                                || (events != null
+                                        && events.stream().anyMatch(e -> e.state() == RegistrationEvent.State.LOST)));
+            }
             awaitLatest(l, List.of(x), reRegistration());
             awaitInstances(b, s, List.of(x), reRegistration());
+            awaitInstances(client(), s, List.of(x), reRegistration());
         }
 
         @Test
@@ -1693,7 +1728,11 @@ public abstract class RegistryCompatibilityKit {
             if (!requires(Fault.SERVER_RESTART)) {
                 return;
             }
-            ServiceRegistry a = client();
+            // A short backoff where the backend takes one, so that many retries fit in the outage: the default one
+            // reaches its 10 s cap from the seventh attempt, and twelve attempts would take more than a minute.
+            ServiceRegistry quick = newRegistryWithBackoff(
+                    io.registry4j.Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500), 2.0));
+            ServiceRegistry a = quick == null ? client() : closeLater(quick);
             ServiceRegistry b = client();
             List<RegistrationEvent> events = registrationEvents(a);
             String s = service("longoutage");
@@ -1711,7 +1750,7 @@ public abstract class RegistryCompatibilityKit {
                     try {
                         // Long enough for many retries where the backend retries during an outage; bounded for
                         // backends that wait for the server instead (their registrations are not lost meanwhile).
-                        await("RETRYING attempt " + manyRetries, reRegistration())
+                        await("RETRYING attempt " + manyRetries, outage())
                                 .untilAsserted(() -> assertThat(events)
                                         .filteredOn(e -> e.state() == RegistrationEvent.State.RETRYING)
                                         .hasSizeGreaterThanOrEqualTo(manyRetries));
@@ -1742,6 +1781,9 @@ public abstract class RegistryCompatibilityKit {
                 }
             }
             awaitInstances(b, s, List.of(x), reRegistration());
+            // The other client being back does not mean this one is: its connection may still be waiting out its
+            // reconnect backoff, and a register meanwhile fails fast with a retryable error. Its own read says when.
+            awaitInstances(a, s, List.of(x), reRegistration());
             ServiceInstance y = instance(s, "y1", 2);
             a.register(y);
             p.until(sorted(x, y), reRegistration());
@@ -1752,31 +1794,58 @@ public abstract class RegistryCompatibilityKit {
         }
 
         @Test
-        @DisplayName("retries during an outage ask the backoff for growing attempts, in every retry loop")
+        @DisplayName("retries during an outage wait what the backoff gives: growing attempts, capped and jittered "
+                + "delays, in every retry loop")
         void retriesUseAGrowingBackoff() throws Exception {
             if (!requires(Fault.SERVER_RESTART)) {
                 return;
             }
-            Map<String, List<Integer>> asked = new java.util.concurrent.ConcurrentHashMap<>();
-            io.registry4j.Backoff base =
-                    io.registry4j.Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(100), 2.0);
+            // Capped at 160 ms from attempt 4, each delay shortened by up to half at random, never under the
+            // registry's 10 ms floor: a registry that waits anything else did not take the delay it was given.
+            io.registry4j.Backoff base = io.registry4j.Backoff.exponential(
+                            Duration.ofMillis(20), Duration.ofMillis(160), 2.0)
+                    .withJitter(0.5);
+            List<Step> log = new CopyOnWriteArrayList<>();
             io.registry4j.Backoff recording = attempt -> {
                 String caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
                         .walk(frames -> frames.map(f -> f.getDeclaringClass().getName())
                                 .filter(c -> !c.startsWith(RegistryCompatibilityKit.class.getName()))
                                 .findFirst()
                                 .orElse("?"));
-                asked.computeIfAbsent(caller, c -> new CopyOnWriteArrayList<>()).add(attempt);
-                return base.delay(attempt);
+                Duration d = base.delay(attempt);
+                log.add(new Step(caller, Thread.currentThread(), attempt, d));
+                return d;
             };
-            ServiceRegistry a = newRegistryWithBackoff(recording);
+            java.util.concurrent.ScheduledThreadPoolExecutor timer =
+                    new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                        Thread t = new Thread(r, "kit-scheduler");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            closeLater(() -> {
+                timer.shutdownNow();
+                assertThat(timer.awaitTermination(10, TimeUnit.SECONDS))
+                        .as("kit scheduler ended")
+                        .isTrue();
+            });
+            io.registry4j.spi.Scheduler inner = io.registry4j.spi.Scheduler.of(timer);
+            io.registry4j.spi.Scheduler scheduler = (delay, task) -> {
+                log.add(new Step(null, Thread.currentThread(), 0, delay));
+                return inner.schedule(delay, task);
+            };
+            ServiceRegistry a = newRegistryWithBackoff(recording, scheduler);
             if (a == null) {
+                assertThat(newRegistryWithBackoff(recording))
+                        .as("a registry with a given backoff must also take the kit's scheduler, so that the delays "
+                                + "it waits can be seen: override newRegistryWithBackoff(Backoff, Scheduler)")
+                        .isNull();
                 assertThat(backoffUnsupportedReason())
                         .as("reason the backend's test gives for not building a registry with a given backoff")
                         .isNotBlank();
                 return;
             }
             closeLater(a);
+            List<RegistrationEvent> events = registrationEvents(a);
             String s = service("backoff");
             a.register(instance(s, "x1", 1));
             Probe p = probe(a, s);
@@ -1785,11 +1854,11 @@ public abstract class RegistryCompatibilityKit {
             faults().stopServer();
             try {
                 try {
-                    await("a retry loop asking for attempt 4", reRegistration())
-                            .untilAsserted(() -> assertThat(asked.values())
-                                    .anySatisfy(l -> assertThat(l).contains(4)));
+                    await("a retry loop asking for attempt 6, past the cap", outage())
+                            .until(() -> log.stream().anyMatch(e -> e.caller() != null && e.attempt() >= 6));
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
-                    // The backend waits for the server (its SDK reconnects) instead of retrying: nothing to check.
+                    // The backend waits for the server (its SDK reconnects) instead of retrying: what it asked for
+                    // is still checked below.
                 }
                 faults().startServer();
                 started = true;
@@ -1798,19 +1867,133 @@ public abstract class RegistryCompatibilityKit {
                     faults().startServer();
                 }
             }
-            asked.forEach((caller, attempts) -> {
+            List<Step> steps = List.copyOf(log);
+            List<Step> asked = new ArrayList<>();
+            steps.forEach(e -> {
+                if (e.caller() != null) {
+                    asked.add(e);
+                }
+            });
+            if (events != null && retries(events) > 0) {
+                assertThat(asked)
+                        .as("RETRYING was reported: the retries must take their delays from the registry's backoff")
+                        .isNotEmpty();
+            }
+            Map<String, List<Integer>> attemptsByCaller = new java.util.LinkedHashMap<>();
+            asked.forEach(e -> attemptsByCaller
+                    .computeIfAbsent(e.caller(), c -> new ArrayList<>())
+                    .add(e.attempt()));
+            attemptsByCaller.forEach((caller, attempts) -> {
                 if (attempts.size() >= 4) {
                     assertThat(attempts)
                             .as("attempts " + caller + " asked the backoff for: a delay that grows")
                             .anySatisfy(n -> assertThat(n).isGreaterThan(1));
                 }
             });
+            // Each delay the backoff gave is the delay the asking thread then scheduled, before it asked again: for
+            // the shared layer's retry loops always, and for a backend's own loop once it waited a delay it was given
+            // (a backend may use the backoff for something other than a wait, such as HttpTransport's quarantine of a
+            // failed server).
+            java.util.Set<String> waiters = new java.util.HashSet<>();
+            for (int i = 0; i < steps.size(); i++) {
+                Step ask = steps.get(i);
+                if (ask.caller() == null) {
+                    continue;
+                }
+                if (ask.caller().startsWith("io.registry4j.spi.")) {
+                    waiters.add(ask.caller());
+                }
+                for (int j = i + 1; j < steps.size(); j++) {
+                    Step e = steps.get(j);
+                    if (e.thread() == ask.thread()) {
+                        if (e.caller() == null && e.delay().equals(ask.delay())) {
+                            waiters.add(ask.caller());
+                        }
+                        break;
+                    }
+                }
+            }
+            for (int i = 0; i < steps.size(); i++) {
+                Step ask = steps.get(i);
+                if (ask.caller() == null || !waiters.contains(ask.caller())) {
+                    continue;
+                }
+                List<Duration> scheduledAfter = new ArrayList<>();
+                boolean threadWentOn = false;
+                for (int j = i + 1; j < steps.size(); j++) {
+                    Step e = steps.get(j);
+                    if (e.thread() != ask.thread()) {
+                        continue;
+                    }
+                    threadWentOn = true;
+                    if (e.caller() != null) {
+                        break;
+                    }
+                    scheduledAfter.add(e.delay());
+                }
+                if (!threadWentOn) {
+                    continue; // its thread's last step: the schedule may be on its way as the steps were copied
+                }
+                assertThat(scheduledAfter)
+                        .as(ask.caller() + " asked the backoff for attempt " + ask.attempt() + " and got "
+                                + ask.delay() + "; the delays it then scheduled (the wait must be the backoff's "
+                                + "delay: capped, jittered)")
+                        .contains(ask.delay());
+            }
         }
+
+        /** A backoff answer (with its caller) or a delay given to the scheduler (no caller), on a thread. */
+        private record Step(@Nullable String caller, Thread thread, int attempt, Duration delay) {}
 
         private static long retries(List<RegistrationEvent> events) {
             return events.stream()
                     .filter(e -> e.state() == RegistrationEvent.State.RETRYING)
                     .count();
+        }
+
+        @Test
+        @DisplayName("an update that a replaced watch delivers late does not overwrite the newer view")
+        void lateUpdateFromAReplacedWatchIsIgnored() throws Exception {
+            if (!requires(Fault.LATE_UPDATE)) {
+                return;
+            }
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            String s = service("late");
+            ServiceInstance x = instance(s, "x1", 1);
+            ServiceInstance y = instance(s, "y1", 2);
+            a.register(x);
+            Probe p = probe(b, s);
+            p.until(List.of(x), propagation());
+            RecordingListener l = listen(b, s);
+            awaitLatest(l, List.of(x), propagation());
+            faults().dropWatchesHoldingAnUpdate(b, s); // holds back [x] from the dropped stream
+            a.register(y);
+            p.until(sorted(x, y), reRegistration());
+            awaitLatest(l, sorted(x, y), reRegistration());
+            Watcher w = closeLater(b.watch(s));
+            await("the watch to be fresh again", reRegistration())
+                    .untilAsserted(() -> assertThat(w.isStale()).isFalse());
+            int before = l.count();
+            faults().deliverHeldUpdate(b, s);
+            await("the view to keep " + ids(sorted(x, y)) + " after the late " + ids(List.of(x)), propagation())
+                    .during(propagation().dividedBy(10))
+                    .untilAsserted(() -> {
+                        assertThat(b.getService(s)).isEqualTo(sorted(x, y));
+                        assertThat(l.latest()).isEqualTo(sorted(x, y));
+                    });
+            a.deregister(x);
+            assertThat(p.until(
+                            list -> list.equals(List.of(y)) || list.equals(List.of(x)),
+                            "the next change or the late list",
+                            propagation()))
+                    .as("the watcher's next list after the late update")
+                    .isEqualTo(List.of(y));
+            awaitLatest(l, List.of(y), propagation());
+            List<WatchEvent> events = l.events();
+            assertThat(events.subList(before, events.size()))
+                    .as("listener events after the late update")
+                    .noneMatch(e -> e.instances().equals(List.of(x)));
         }
 
         @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
+import io.registry4j.spi.Scheduler;
 import java.time.Duration;
 
 /**
@@ -44,6 +45,11 @@ abstract class InMemoryCompatibilityKitBase extends RegistryCompatibilityKit {
     }
 
     @Override
+    protected ServiceRegistry newRegistryWithBackoff(Backoff backoff, Scheduler scheduler) {
+        return wrap(builder().backoff(backoff).scheduler(scheduler).build());
+    }
+
+    @Override
     protected Capabilities capabilities() {
         return Capabilities.builder()
                 .propagation(Duration.ofSeconds(5))
@@ -78,6 +84,18 @@ abstract class InMemoryCompatibilityKitBase extends RegistryCompatibilityKit {
             @Override
             public void dropWatches(ServiceRegistry registry) {
                 server().dropWatches(unwrap(registry).sessionId());
+            }
+
+            @Override
+            public void dropWatchesHoldingAnUpdate(ServiceRegistry registry, String service) {
+                server().dropWatchesHolding(unwrap(registry).sessionId(), service);
+            }
+
+            @Override
+            public void deliverHeldUpdate(ServiceRegistry registry, String service) throws InterruptedException {
+                assertThat(server().deliverHeld(unwrap(registry).sessionId(), service))
+                        .as("held notifications delivered")
+                        .isPositive();
             }
 
             @Override

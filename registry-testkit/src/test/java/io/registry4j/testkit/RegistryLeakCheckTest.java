@@ -6,8 +6,11 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import io.registry4j.Watcher;
 import io.registry4j.spi.RegistryThreads;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
@@ -16,6 +19,23 @@ import org.junit.platform.testkit.engine.Events;
 class RegistryLeakCheckTest {
     static final CountDownLatch RELEASE = new CountDownLatch(1);
     static final CountDownLatch RELEASE_NATIVE = new CountDownLatch(1);
+    static final CountDownLatch RELEASE_SELF_ENDING = new CountDownLatch(1);
+    static final String SELF_ENDING_NAME = "com.alibaba.nacos.client.naming.fuzzy.watch.Worker.0";
+
+    /** Starts a thread named like nacos-client's fuzzy-watch worker, which ends when {@code release} opens. */
+    static void startSelfEnding(CountDownLatch release, long maxWaitMillis) {
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        release.await(maxWaitMillis, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                SELF_ENDING_NAME);
+        t.setDaemon(true);
+        t.start();
+    }
 
     @ExtendWith(RegistryLeakCheck.class)
     static class LeavesAWatcherOpen {
@@ -63,6 +83,31 @@ class RegistryLeakCheckTest {
                     "vert.x-eventloop-thread-0");
             t.setDaemon(true);
             t.start();
+        }
+    }
+
+    @ExtendWith(RegistryLeakCheck.class)
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    static class LeavesASelfEndingThreadThatEndsLater {
+        @Test
+        void a() {
+            // Ends two seconds after the test, as nacos-client's worker does at its next poll.
+            startSelfEnding(new CountDownLatch(1), 2000);
+        }
+
+        @Test
+        void b() {
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .as("the first test's afterEach did not wait for the self-ending thread")
+                    .anyMatch(t -> t.getName().equals(SELF_ENDING_NAME) && t.isAlive());
+        }
+    }
+
+    @ExtendWith(RegistryLeakCheck.class)
+    static class LeavesASelfEndingThreadThatNeverEnds {
+        @Test
+        void test() {
+            startSelfEnding(RELEASE_SELF_ENDING, Long.MAX_VALUE);
         }
     }
 
@@ -138,6 +183,33 @@ class RegistryLeakCheckTest {
                     .contains("vert.x-eventloop-thread-0");
         } finally {
             RELEASE_NATIVE.countDown();
+        }
+    }
+
+    @Test
+    void doesNotWaitForASelfEndingThreadButChecksItEndedByTheEndOfTheClass() {
+        EngineTestKit.Builder kit = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(LeavesASelfEndingThreadThatEndsLater.class));
+        var result = kit.execute();
+        assertThat(result.testEvents().succeeded().count()).isEqualTo(2);
+        assertThat(result.containerEvents().failed().count()).isZero();
+    }
+
+    @Test
+    void failsTheClassWhenASelfEndingThreadNeverEnds() {
+        try {
+            var result = EngineTestKit.engine("junit-jupiter")
+                    .selectors(selectClass(LeavesASelfEndingThreadThatNeverEnds.class))
+                    .execute();
+            assertThat(result.testEvents().succeeded().count()).isEqualTo(1);
+            assertThat(result.containerEvents().failed().stream()
+                            .findFirst()
+                            .orElseThrow()
+                            .getPayload()
+                            .toString())
+                    .contains(SELF_ENDING_NAME);
+        } finally {
+            RELEASE_SELF_ENDING.countDown();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.registry4j.consul.internal;
 
-import io.registry4j.RegistryException;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.consul.ConsulRegistry;
 import io.registry4j.spi.RegistryProvider;
@@ -43,13 +42,10 @@ public final class ConsulRegistryProvider implements RegistryProvider {
         if (authority.isBlank() || authority.contains("@") || authority.contains(",")) {
             throw uri.invalid("host", authority, "must be one agent, host or host:port, like consul://127.0.0.1:8500");
         }
-        if (!uri.path().isEmpty() && !uri.path().equals("/")) {
-            throw uri.invalid("path", uri.path(), "must be empty: Consul's API is at the root");
-        }
+        uri.requireNoPath("must be empty: Consul's API is at the root");
         ConsulRegistry.Builder b = ConsulRegistry.builder();
         try {
-            b.address(
-                    scheme + "://" + (hasPort(authority) ? authority : authority + ":" + ConsulRegistry.DEFAULT_PORT));
+            b.address(scheme + "://" + RegistryUri.withDefaultPort(authority, ConsulRegistry.DEFAULT_PORT));
         } catch (IllegalArgumentException e) {
             throw uri.invalid("host", authority, "must be host or host:port");
         }
@@ -83,14 +79,7 @@ public final class ConsulRegistryProvider implements RegistryProvider {
             b.includeUnhealthy(uri.bool("includeUnhealthy", false));
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new RegistryException(
-                    RegistryException.Kind.INVALID_ARGUMENT, uri.scheme(), e.getMessage() + " in " + uri, e);
+            throw uri.rejected(uri.scheme(), e);
         }
-    }
-
-    private static boolean hasPort(String host) {
-        int close = host.lastIndexOf(']');
-        int colon = host.lastIndexOf(':');
-        return colon > close && (close >= 0 || host.indexOf(':') == colon);
     }
 }

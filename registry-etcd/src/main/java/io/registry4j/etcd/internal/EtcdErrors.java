@@ -146,6 +146,27 @@ public final class EtcdErrors {
                         : c.getMessage();
             }
         }
-        return description == null ? "(no detail)" : description;
+        return description == null ? "(no detail)" : plain(description);
+    }
+
+    /**
+     * gRPC's transport texts, said in words a user can act on; the original stays in parentheses, so it can still be
+     * searched for.
+     */
+    static String plain(String description) {
+        String d = description.toLowerCase(Locale.ROOT);
+        String said;
+        if (d.contains("network closed for unknown reason")) {
+            said = "the connection to etcd closed (the server stopped or restarted, or the network dropped it)";
+        } else if (d.equals("io exception")) {
+            said = "an I/O error on the connection to etcd";
+        } else if (d.startsWith("keepalive failed")) {
+            said = "the connection to etcd stopped answering keepalive pings";
+        } else if (d.contains("connection closed after goaway")) {
+            said = "etcd closed the connection (it is shutting down or shedding connections)";
+        } else {
+            return description;
+        }
+        return said + "; gRPC: " + description;
     }
 }

@@ -156,7 +156,9 @@ public final class EtcdRegistryProvider implements RegistryProvider {
         try {
             call.run();
         } catch (IllegalArgumentException e) {
-            throw uri.invalid(what, value, "is invalid (" + e.getMessage() + ")");
+            // The value is quoted once, by invalid(): drop the builder's own ", got …" (it shows the parsed value).
+            String rule = String.valueOf(e.getMessage()).replaceFirst(", got [^,']*$", "");
+            throw uri.invalid(what, value, "is invalid: " + rule);
         }
     }
 }

@@ -14,6 +14,7 @@ import io.registry4j.RegistryException.Kind;
 import io.registry4j.ServiceInstance;
 import io.registry4j.spi.ServiceViews;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +25,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The native watch of one service: a read of the prefix {@code <namespace>/<name>/} at revision R, then a server
- * watch of that prefix from R+1, folded into the full list the service view wants.
+ * watch of that prefix from R+1, folded into the full list the service view wants, then into changes of it.
  *
  * <p>Design: starting the watch right after the revision of the read means no change is missed or seen twice. The
  * read is asynchronous, so opening never blocks; the watch is created when the read completes, under this object's
  * lock, so its events are applied after the read. Each PUT is decoded (an entry that does not decode is reported to
  * the {@link Skipper} and left out, and a key that held an instance and now holds garbage drops that instance), each
- * DELETE removes its key, and every response that changed the map delivers the whole list, outside the lock (a
+ * DELETE removes its key, and every response that changed the map delivers what it removed and added (the view patches its snapshot), outside the lock (a
  * listener may run in that call); jetcd delivers one response at a time per watch, so lists leave in order. Any failure (the read,
  * a stream error, a compacted revision, the server gone) ends this watch: it is closed, jetcd's own resumption is
  * stopped, and the service view is told it {@linkplain ServiceViews.Sink#failed failed}, which marks it stale and
@@ -139,7 +140,7 @@ public final class EtcdServiceWatch implements AutoCloseable {
             }
             read = null;
             for (KeyValue entry : response.getKvs()) {
-                apply(entry);
+                apply(entry, null);
             }
             initial = List.copyOf(instances.values());
         }
@@ -179,17 +180,63 @@ public final class EtcdServiceWatch implements AutoCloseable {
         }
     }
 
-    /** Applies a PUT; the caller holds the lock. Returns whether the map changed. */
-    private boolean apply(KeyValue entry) {
+    /** Applies a PUT; the caller holds the lock. Returns whether the map changed; records the change if asked. */
+    private boolean apply(KeyValue entry, @Nullable Change change) {
         String key = EtcdInstanceCodec.text(entry.getKey());
         ServiceInstance decoded;
         try {
             decoded = codec.decode(service, entry);
         } catch (IllegalArgumentException e) {
             skipper.skip(key, e);
-            return instances.remove(key) != null;
+            return remove(key, change);
         }
-        return !decoded.equals(instances.put(key, decoded));
+        ServiceInstance old = instances.put(key, decoded);
+        if (decoded.equals(old)) {
+            return false;
+        }
+        if (change != null) {
+            if (old != null) {
+                change.remove(old);
+            }
+            change.added.add(decoded);
+        }
+        return true;
+    }
+
+    /** Applies a DELETE (or an entry that no longer decodes); the caller holds the lock. */
+    private boolean remove(String key, @Nullable Change change) {
+        ServiceInstance old = instances.remove(key);
+        if (old == null) {
+            return false;
+        }
+        if (change != null) {
+            change.remove(old);
+        }
+        return true;
+    }
+
+    /** The instances one watch response removed and added, netted out (what it adds and then removes is neither). */
+    private static final class Change {
+        final List<ServiceInstance> removed = new ArrayList<>(1);
+        final List<ServiceInstance> added = new ArrayList<>(1);
+
+        @SuppressWarnings("ReferenceEquality") // the very instance added, not an equal one from another key
+        void remove(ServiceInstance old) {
+            for (int i = added.size() - 1; i >= 0; i--) {
+                if (added.get(i) == old) {
+                    added.remove(i);
+                    return;
+                }
+            }
+            removed.add(old);
+        }
+    }
+
+    /** The full list now, for a view that cannot patch its snapshot with a change. */
+    private List<ServiceInstance> all() {
+        synchronized (lock) {
+            return List.copyOf(instances.values());
+        }
     }
 
     private void fail(RegistryException cause) {
@@ -232,7 +279,7 @@ public final class EtcdServiceWatch implements AutoCloseable {
     private final class Events implements Watch.Listener {
         @Override
         public void onNext(WatchResponse response) {
-            List<ServiceInstance> current;
+            var change = new Change();
             synchronized (lock) {
                 if (closed) {
                     return;
@@ -240,11 +287,10 @@ public final class EtcdServiceWatch implements AutoCloseable {
                 boolean changed = false;
                 for (WatchEvent event : response.getEvents()) {
                     switch (event.getEventType()) {
-                        case PUT -> changed |= apply(event.getKeyValue());
+                        case PUT -> changed |= apply(event.getKeyValue(), change);
                         case DELETE ->
-                            changed |= instances.remove(EtcdInstanceCodec.text(
-                                            event.getKeyValue().getKey()))
-                                    != null;
+                            changed |= remove(
+                                    EtcdInstanceCodec.text(event.getKeyValue().getKey()), change);
                         default -> {
                             // An event type this client does not know; the next read will tell.
                         }
@@ -253,10 +299,10 @@ public final class EtcdServiceWatch implements AutoCloseable {
                 if (!changed) {
                     return;
                 }
-                current = List.copyOf(instances.values());
             }
-            // jetcd delivers one response at a time per watch, so updates leave in the order of the events.
-            sink.update(current);
+            // jetcd delivers one response at a time per watch, so changes leave in the order of the events. Only the
+            // change travels: the view patches its snapshot (O(change), not O(service size)).
+            sink.change(change.removed, change.added, EtcdServiceWatch.this::all);
         }
 
         @Override

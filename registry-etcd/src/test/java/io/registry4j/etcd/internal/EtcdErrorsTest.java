@@ -56,6 +56,26 @@ class EtcdErrorsTest {
     }
 
     @Test
+    @DisplayName("gRPC's transport texts are said in plain words, the original kept for searching")
+    void transportTextsInPlainWords() {
+        RegistryException closed = EtcdErrors.toRegistryException(
+                "keepalive of lease 1",
+                EtcdExceptionFactory.newEtcdException(ErrorCode.UNAVAILABLE, "Network closed for unknown reason"));
+        assertThat(closed.getMessage())
+                .contains("keepalive of lease 1 failed: UNAVAILABLE the connection to etcd closed (the server stopped")
+                .contains("gRPC: Network closed for unknown reason")
+                .doesNotContain("EtcdException");
+        assertThat(EtcdErrors.toRegistryException(
+                                "get /k",
+                                Status.UNAVAILABLE
+                                        .withDescription("io exception")
+                                        .asRuntimeException())
+                        .getMessage())
+                .contains("an I/O error on the connection to etcd; gRPC: io exception");
+        assertThat(EtcdErrors.plain("etcdserver: request timed out")).isEqualTo("etcdserver: request timed out");
+    }
+
+    @Test
     @DisplayName("a missing lease is recognised in either shape")
     void leaseNotFound() {
         assertThat(EtcdErrors.isLeaseNotFound(Status.NOT_FOUND

@@ -230,6 +230,22 @@ public final class HttpTransport {
      * @return the answer, or the last failure as for {@link #sendAsync(String, String, byte[])}
      */
     public CompletableFuture<Response> sendAsync(String method, String path, byte @Nullable [] body, Duration timeout) {
+        return sendAsync(method, path, body, timeout, Map.of());
+    }
+
+    /**
+     * Like {@link #sendAsync(String, String, byte[], Duration)}, with headers for this request only (ServiceComb's
+     * {@code X-ConsumerId}); their values never appear in messages.
+     *
+     * @param method the HTTP method
+     * @param path the path after the base URL, already encoded
+     * @param body a JSON body, or null
+     * @param timeout bound of this call, every attempt included
+     * @param extraHeaders headers of this request, besides the transport's own
+     * @return the answer, or the last failure as for {@link #sendAsync(String, String, byte[])}
+     */
+    public CompletableFuture<Response> sendAsync(
+            String method, String path, byte @Nullable [] body, Duration timeout, Map<String, String> extraHeaders) {
         long deadline = nanoTime.getAsLong() + timeout.toNanos();
         var result = new CompletableFuture<Response>();
         Scheduler.Task timer;
@@ -244,7 +260,7 @@ public final class HttpTransport {
             return result;
         }
         var unused = result.whenComplete((r, e) -> timer.cancel());
-        attempt(method, path, body, order(), 0, deadline, timeout, null, result);
+        attempt(method, path, body, Map.copyOf(extraHeaders), order(), 0, deadline, timeout, null, result);
         return result;
     }
 
@@ -277,6 +293,15 @@ public final class HttpTransport {
                         t -> CompletableFuture.failedFuture(failure(method, path, Calls.unwrap(t), timeout)));
     }
 
+    /**
+     * The base URL of the server requests go to first now (the last one that answered, unless it failed since).
+     *
+     * @return the base URL, such as {@code http://10.0.0.1:30100/v4/default/registry}
+     */
+    public URI preferredServer() {
+        return URI.create(order().get(0).prefix);
+    }
+
     /** The servers to try, in order: the sticky one first, then the rest in configured order, quarantined last. */
     private List<Server> order() {
         long now = nanoTime.getAsLong();
@@ -299,6 +324,7 @@ public final class HttpTransport {
             String method,
             String path,
             byte @Nullable [] body,
+            Map<String, String> extraHeaders,
             List<Server> order,
             int index,
             long deadline,
@@ -324,6 +350,7 @@ public final class HttpTransport {
                 .header("Accept", JSON)
                 .header("Accept-Encoding", "gzip");
         headers.forEach(request::header);
+        extraHeaders.forEach(request::header);
         if (body != null) {
             request.header("Content-Type", JSON).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         } else {
@@ -368,7 +395,7 @@ public final class HttpTransport {
                 return;
             }
             failed(server);
-            attempt(method, path, body, order, index + 1, deadline, timeout, failure, result);
+            attempt(method, path, body, extraHeaders, order, index + 1, deadline, timeout, failure, result);
         });
     }
 

@@ -1,6 +1,5 @@
 package io.registry4j.nacos.internal;
 
-import io.registry4j.RegistryException;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.nacos.NacosLayout;
 import io.registry4j.nacos.NacosRegistry;
@@ -56,31 +55,20 @@ public final class NacosRegistryProvider implements RegistryProvider {
 
     @Override
     public boolean isAvailable() {
-        try {
-            Class.forName(
-                    "com.alibaba.nacos.api.naming.NamingFactory", false, NacosRegistryProvider.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return RegistryProvider.canLoad("com.alibaba.nacos.api.naming.NamingFactory", NacosRegistryProvider.class);
     }
 
     @Override
     public ServiceRegistry open(RegistryUri uri) {
-        List<String> hosts = uri.hosts();
-        if (hosts.isEmpty()) {
-            throw uri.invalid("host list", "", "must name at least one Nacos server, as in nacos://127.0.0.1:8848");
-        }
-        if (!uri.path().isEmpty() && !uri.path().equals("/")) {
-            throw uri.invalid("path", uri.path(), "must be empty; give the namespace as ?namespace=");
-        }
+        List<String> hosts = uri.requireHosts("must name at least one Nacos server, as in nacos://127.0.0.1:8848");
+        uri.requireNoPath("must be empty; give the namespace as ?namespace=");
         NacosRegistry.Builder b = NacosRegistry.builder();
-        apply(uri, "host list", uri.authority(), () -> b.serverAddresses(hosts.toArray(String[]::new)));
-        uri.option("namespace").ifPresent(v -> apply(uri, "option 'namespace'", v, () -> b.namespace(v)));
-        uri.option("group").ifPresent(v -> apply(uri, "option 'group'", v, () -> b.group(v)));
-        uri.option("cluster").ifPresent(v -> apply(uri, "option 'cluster'", v, () -> b.cluster(v)));
-        uri.option("clusters").ifPresent(v -> apply(uri, "option 'clusters'", v, () -> b.discoveryClusters(split(v))));
-        uri.option("weight").ifPresent(v -> apply(uri, "option 'weight'", v, () -> b.weight(number(uri, v))));
+        uri.apply("host list", uri.authority(), () -> b.serverAddresses(hosts.toArray(String[]::new)));
+        uri.option("namespace").ifPresent(v -> uri.apply("option 'namespace'", v, () -> b.namespace(v)));
+        uri.option("group").ifPresent(v -> uri.apply("option 'group'", v, () -> b.group(v)));
+        uri.option("cluster").ifPresent(v -> uri.apply("option 'cluster'", v, () -> b.cluster(v)));
+        uri.option("clusters").ifPresent(v -> uri.apply("option 'clusters'", v, () -> b.discoveryClusters(split(v))));
+        uri.option("weight").ifPresent(v -> uri.apply("option 'weight'", v, () -> b.weight(number(uri, v))));
         String user = uri.option("username").orElse(null);
         String password = uri.option("password").orElse(null);
         if ((user == null) != (password == null)) {
@@ -94,10 +82,10 @@ public final class NacosRegistryProvider implements RegistryProvider {
         }
         uri.option("timeout")
                 .ifPresent(v ->
-                        apply(uri, "option 'timeout'", v, () -> b.callTimeout(uri.duration("timeout", Duration.ZERO))));
+                        uri.apply("option 'timeout'", v, () -> b.callTimeout(uri.duration("timeout", Duration.ZERO))));
         uri.option("check")
-                .ifPresent(v -> apply(
-                        uri, "option 'check'", v, () -> b.instanceCheckInterval(uri.duration("check", Duration.ZERO))));
+                .ifPresent(v -> uri.apply(
+                        "option 'check'", v, () -> b.instanceCheckInterval(uri.duration("check", Duration.ZERO))));
         uri.option("dir").ifPresent(v -> b.sdkDirectory(path(uri, v)));
         uri.option("kratosNaming").ifPresent(v -> {
             throw uri.invalid(
@@ -107,16 +95,15 @@ public final class NacosRegistryProvider implements RegistryProvider {
                             + "kratosNaming=true wrote) or layout=plain (<name>, what kratosNaming=false wrote); "
                             + "reads see both layouts either way");
         });
-        uri.option("layout").ifPresent(v -> apply(uri, "option 'layout'", v, () -> b.layout(NacosLayout.parse(v))));
+        uri.option("layout").ifPresent(v -> uri.apply("option 'layout'", v, () -> b.layout(NacosLayout.parse(v))));
         uri.option("kratosSchemes")
-                .ifPresent(v -> apply(uri, "option 'kratosSchemes'", v, () -> b.kratosSchemes(split(v))));
-        uri.option("defaultScheme").ifPresent(v -> apply(uri, "option 'defaultScheme'", v, () -> b.defaultScheme(v)));
+                .ifPresent(v -> uri.apply("option 'kratosSchemes'", v, () -> b.kratosSchemes(split(v))));
+        uri.option("defaultScheme").ifPresent(v -> uri.apply("option 'defaultScheme'", v, () -> b.defaultScheme(v)));
         b.includeUnhealthy(uri.bool("includeUnhealthy", false));
         try {
             return b.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new RegistryException(
-                    RegistryException.Kind.INVALID_ARGUMENT, NacosRegistry.BACKEND, e.getMessage() + " in " + uri, e);
+            throw uri.rejected(NacosRegistry.BACKEND, e);
         }
     }
 
@@ -140,15 +127,6 @@ public final class NacosRegistryProvider implements RegistryProvider {
             return Path.of(value);
         } catch (InvalidPathException e) {
             throw uri.invalid("option 'dir'", value, "must be a directory path");
-        }
-    }
-
-    /** Runs a builder call, turning its argument check into the URL's error naming the option and value. */
-    private static void apply(RegistryUri uri, String what, String value, Runnable call) {
-        try {
-            call.run();
-        } catch (IllegalArgumentException e) {
-            throw uri.invalid(what, value, "is invalid (" + e.getMessage() + ")");
         }
     }
 }

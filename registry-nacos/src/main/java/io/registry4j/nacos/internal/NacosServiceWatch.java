@@ -13,9 +13,11 @@ import io.registry4j.spi.ServiceViews;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
@@ -41,12 +43,20 @@ import org.jspecify.annotations.Nullable;
  * <p>Failures: a failed subscribe or read reports the watch failed; the view goes stale and the registry reopens the
  * watch after a backoff. While the connection is down ({@link #stale}), the SDK's redo subscribes again on reconnect
  * and pushes what changed; the registry then {@link #refresh() reads again} to end the stale state even when nothing
- * changed.
+ * changed. The SDK's cache can still miss a change made around the reconnect: it drops a push stamped earlier than the
+ * list it already holds, and the list its resubscription read may predate a write the server had just acknowledged
+ * (seen after a partition: the owner's re-registration never reached a watcher's cache). So {@link #CHECK_DELAY}
+ * after the reconnect each Nacos service is read once from the server itself; where that differs from the SDK's cache
+ * (and no push came meanwhile), the watch subscribes again, which makes the SDK read the server and push the change.
+ * The view still follows the SDK's cache only.
  *
  * <p>Thread-safe.
  */
 public final class NacosServiceWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NacosServiceWatch.class.getName());
+
+    /** How long after a reconnect the SDK's cache is checked against the server: past the server's push delay. */
+    static final Duration CHECK_DELAY = Duration.ofSeconds(2);
 
     private final NamingService naming;
     private final String group;
@@ -158,9 +168,86 @@ public final class NacosServiceWatch implements AutoCloseable {
         }
     }
 
-    /** Reads the service again soon, on the scheduler: after a reconnect, to end the stale state. */
+    /**
+     * After a reconnect: reads the service again soon, on the scheduler, to end the stale state, and checks the SDK's
+     * cache against the server {@link #CHECK_DELAY} later.
+     */
     public void scheduleRefresh() {
         schedule("read " + name + " after a reconnect", this::refresh);
+        schedule(CHECK_DELAY, "check " + name + " against the server after a reconnect", this::checkAgainstServer);
+    }
+
+    /** Subscribes again to each Nacos service whose list in the SDK's cache differs from the server's. */
+    void checkAgainstServer() {
+        boolean resubscribed = false;
+        for (Part p : parts) {
+            long pushes;
+            List<Instance> cached;
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                pushes = p.pushes;
+                cached = p.latest;
+            }
+            List<Instance> server;
+            try {
+                server = naming.getAllInstances(p.service, group, List.of(), false);
+            } catch (NacosException | RuntimeException e) {
+                // Down again: the next reconnect checks again.
+                LOG.log(Level.DEBUG, "nacos: checking {0}@@{1} against the server failed: {2}", group, p.service, e);
+                return;
+            }
+            synchronized (lock) {
+                if (closed || cached == null || p.pushes != pushes || sameInstances(cached, server)) {
+                    // Not read yet (the first read delivers), or a push came meanwhile: the cache is at least as
+                    // recent as that read.
+                    continue;
+                }
+            }
+            LOG.log(
+                    Level.INFO,
+                    "nacos: the SDK''s cache of {0}@@{1} missed a change around a reconnect; subscribing again",
+                    group,
+                    p.service);
+            synchronized (subscriptions) {
+                if (isClosed() || !p.subscribed) {
+                    return;
+                }
+                try {
+                    naming.unsubscribe(p.service, group, p);
+                    p.subscribed = false;
+                    naming.subscribe(p.service, group, p);
+                    p.subscribed = true;
+                } catch (NacosException | RuntimeException e) {
+                    sink.failed(NacosErrors.wrap("subscribe again to " + group + "@@" + p.service, e));
+                    return;
+                }
+            }
+            resubscribed = true;
+        }
+        if (resubscribed) {
+            refresh();
+        }
+    }
+
+    /** Whether two lists hold the same instances, in any order, as the decoder sees them. */
+    static boolean sameInstances(List<Instance> a, List<Instance> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        List<String> ka = new ArrayList<>();
+        List<String> kb = new ArrayList<>();
+        a.forEach(i -> ka.add(key(i)));
+        b.forEach(i -> kb.add(key(i)));
+        Collections.sort(ka);
+        Collections.sort(kb);
+        return ka.equals(kb);
+    }
+
+    private static String key(Instance i) {
+        return i.getIp() + "|" + i.getPort() + "|" + i.getClusterName() + "|" + i.isHealthy() + "|" + i.isEnabled()
+                + "|" + i.getWeight() + "|" + (i.getMetadata() == null ? Map.of() : new TreeMap<>(i.getMetadata()));
     }
 
     /**
@@ -202,8 +289,12 @@ public final class NacosServiceWatch implements AutoCloseable {
     }
 
     private void schedule(String what, Runnable task) {
+        schedule(Duration.ZERO, what, task);
+    }
+
+    private void schedule(Duration delay, String what, Runnable task) {
         try {
-            scheduler.schedule(Duration.ZERO, RegistryThreads.guarded(what, task));
+            scheduler.schedule(delay, RegistryThreads.guarded(what, task));
         } catch (RejectedExecutionException e) {
             LOG.log(Level.DEBUG, "nacos: not scheduling ''{0}'': the registry is closing", what);
         }

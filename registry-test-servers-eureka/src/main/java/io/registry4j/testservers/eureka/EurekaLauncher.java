@@ -54,6 +54,9 @@ public final class EurekaLauncher {
     /** The line printed, followed by the port, once the server accepts requests. */
     public static final String READY_LINE = "registry4j-eureka-launcher: serving on port ";
 
+    /** The system property naming the address to listen on instead of loopback (a network namespace's). */
+    public static final String HOST_PROPERTY = "registry4j.eureka.host";
+
     private EurekaLauncher() {}
 
     /**
@@ -70,7 +73,10 @@ public final class EurekaLauncher {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         int port = Integer.parseInt(args[0]);
-        String self = "http://127.0.0.1:" + port + "/eureka/";
+        // Loopback unless the harness runs the server inside a network namespace, on that namespace's address.
+        InetAddress host = InetAddress.getByName(System.getProperty(
+                HOST_PROPERTY, InetAddress.getLoopbackAddress().getHostAddress()));
+        String self = "http://" + host.getHostAddress() + ":" + port + "/eureka/";
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("eureka.registration.enabled", "false");
         settings.put("eureka.shouldFetchRegistry", "false");
@@ -102,7 +108,7 @@ public final class EurekaLauncher {
                 Jersey3TransportClientFactories.getInstance(),
                 new Jersey3DiscoveryClientOptionalArgs());
 
-        Server jetty = new Server(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        Server jetty = new Server(new InetSocketAddress(host, port));
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addEventListener(new Jersey3EurekaBootStrap(client));

@@ -4,6 +4,7 @@ import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.spi.ServiceViews;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The native watch of one service: a persistent recursive ZooKeeper watch on {@code <root>/<service>} and a cache of
- * its children, feeding full lists to the service's shared view.
+ * its children, feeding full lists (after a sync) and changes (after events) to the service's shared view.
  *
  * <p>Design: a <em>sync</em> adds the watch (which works on a path that does not exist yet, so a watcher started
  * before the first provider sees it appear), lists the children ({@code NONODE} is an empty service) and reads each
@@ -70,6 +71,9 @@ public final class ZooKeeperServiceWatch implements AutoCloseable {
     private boolean synced;
     private boolean announce;
     private boolean changed;
+    // What changed since the last push, netted out; recorded only while the next push is a change, not a full list.
+    private final List<ServiceInstance> removed = new ArrayList<>();
+    private final List<ServiceInstance> added = new ArrayList<>();
 
     /**
      * Creates the watch; {@link #sync()} starts it.
@@ -239,7 +243,7 @@ public final class ZooKeeperServiceWatch implements AutoCloseable {
                 if (code == Code.OK) {
                     apply(child, childPath, event.getData());
                 } else if (code == Code.NONODE) {
-                    changed |= instances.remove(child) != null;
+                    changed |= recordRemoval(instances.remove(child));
                 } else {
                     syncs++; // the state of this child is unknown until the next sync
                     synced = false;
@@ -257,10 +261,45 @@ public final class ZooKeeperServiceWatch implements AutoCloseable {
     private void apply(String child, String childPath, byte[] data) {
         try {
             ServiceInstance instance = ZooKeeperInstanceCodec.decode(service, child, data);
-            changed |= !instance.equals(instances.put(child, instance));
+            ServiceInstance old = instances.put(child, instance);
+            if (!instance.equals(old)) {
+                changed = true;
+                recordRemoval(old);
+                if (synced && !announce) {
+                    added.add(instance);
+                }
+            }
         } catch (IllegalArgumentException e) {
-            changed |= instances.remove(child) != null;
+            changed |= recordRemoval(instances.remove(child));
             skip.accept(childPath, e);
+        }
+    }
+
+    /**
+     * Records that an instance left the map (if one did); the caller holds the lock. Returns whether one did. While
+     * a full list is due (a sync not announced yet) nothing is recorded: the next push sends the whole map.
+     */
+    @SuppressWarnings("ReferenceEquality") // the very instance added, not an equal one of another child
+    private boolean recordRemoval(@Nullable ServiceInstance old) {
+        if (old == null) {
+            return false;
+        }
+        if (synced && !announce) {
+            for (int i = added.size() - 1; i >= 0; i--) {
+                if (added.get(i) == old) { // added since the last push: it was never reported
+                    added.remove(i);
+                    return true;
+                }
+            }
+            removed.add(old);
+        }
+        return true;
+    }
+
+    /** The full list now, for a view that cannot patch its snapshot with a change. */
+    private List<ServiceInstance> all() {
+        synchronized (lock) {
+            return List.copyOf(instances.values());
         }
     }
 
@@ -275,16 +314,29 @@ public final class ZooKeeperServiceWatch implements AutoCloseable {
     /** Sends the latest full list to the view, if a sync completed and something changed or must be announced. */
     private void push() {
         synchronized (pushLock) {
-            List<ServiceInstance> snapshot;
+            List<ServiceInstance> snapshot = null;
+            List<ServiceInstance> gone;
+            List<ServiceInstance> fresh;
             synchronized (lock) {
                 if (closed || !synced || outstanding > 0 || !(changed || announce)) {
                     return;
                 }
+                if (announce) {
+                    snapshot = List.copyOf(instances.values()); // a completed sync: the whole list
+                }
+                gone = List.copyOf(removed);
+                fresh = List.copyOf(added);
+                removed.clear();
+                added.clear();
                 changed = false;
                 announce = false;
-                snapshot = List.copyOf(instances.values());
             }
-            sink.update(snapshot);
+            if (snapshot != null) {
+                sink.update(snapshot);
+            } else {
+                // Only the change travels: the view patches its snapshot (O(change), not O(service size)).
+                sink.change(gone, fresh, this::all);
+            }
         }
     }
 

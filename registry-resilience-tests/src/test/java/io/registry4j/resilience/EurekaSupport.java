@@ -1,0 +1,91 @@
+package io.registry4j.resilience;
+
+import io.registry4j.eureka.EurekaRegistry;
+import io.registry4j.testservers.EurekaServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/** Eureka helpers of the scenarios: registries, and what the server holds, read over its REST API. */
+final class EurekaSupport {
+    private static final Pattern ID = Pattern.compile("\"registry4j\\.id\"\\s*:\\s*\"([^\"]*)\"");
+    private static final Pattern INSTANCE_ID = Pattern.compile("\"instanceId\"\\s*:");
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build();
+
+    private EurekaSupport() {}
+
+    /** A registry with the given renewal timing, a 500 ms refresh, short calls and the fast backoff. */
+    static EurekaRegistry registry(EurekaServer server, Duration renew, Duration lease) {
+        return EurekaRegistry.builder()
+                .servers(server.baseUris())
+                .renewInterval(renew)
+                .leaseDuration(lease)
+                .refreshInterval(Duration.ofMillis(500))
+                .callTimeout(Duration.ofSeconds(3))
+                .backoff(Scenarios.FAST)
+                .build();
+    }
+
+    /** The URL of one application (a service). */
+    static URI app(EurekaServer server, String service) {
+        return URI.create(server.baseUri() + "/apps/" + service.toUpperCase(Locale.ROOT));
+    }
+
+    /** The URL of every application. */
+    static URI apps(EurekaServer server) {
+        return URI.create(server.baseUri() + "/apps");
+    }
+
+    /** The registry4j ids in an answer of the REST API, duplicates kept. */
+    static List<String> ids(String body) {
+        List<String> out = new ArrayList<>();
+        Matcher m = ID.matcher(body);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** How many instances an answer of the REST API holds. */
+    static int instanceCount(String body) {
+        return (int) INSTANCE_ID.matcher(body).results().count();
+    }
+
+    /** A JSON GET from the test JVM: the body, or null on 404. */
+    static @Nullable String get(URI uri) {
+        try {
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(5))
+                            .header("Accept", "application/json")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 404) {
+                return null;
+            }
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(
+                        "GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + uri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: GET " + uri, e);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.registry4j.resilience;
+
+import io.registry4j.nacos.NacosRegistry;
+import io.registry4j.testservers.NacosServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Nacos helpers of the scenarios: registries with short checks, and what the server says through its admin API. */
+final class NacosSupport {
+    /** The SDK's cache of every client the scenarios build, under target/. */
+    static final Path SDK_DIRECTORY = Path.of("target", "nacos-sdk").toAbsolutePath();
+
+    private static final Pattern CLIENT_ID = Pattern.compile("\"clientId\"\\s*:\\s*\"([^\"]+)\"");
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    private NacosSupport() {}
+
+    /** A registry with short calls, a 1 s instance check and the fast backoff. */
+    static NacosRegistry registry(String serverAddr) {
+        return registry(serverAddr, Duration.ofSeconds(5), Map.of());
+    }
+
+    /** As {@link #registry(String)}, with the given call timeout and raw SDK properties (for a slow link). */
+    static NacosRegistry registry(String serverAddr, Duration callTimeout, Map<String, String> sdkProperties) {
+        NacosRegistry.Builder builder = NacosRegistry.builder();
+        sdkProperties.forEach(builder::property);
+        return builder.serverAddresses(serverAddr)
+                .sdkDirectory(SDK_DIRECTORY)
+                .callTimeout(callTimeout)
+                .instanceCheckInterval(Duration.ofSeconds(1))
+                .backoff(Scenarios.FAST)
+                .build();
+    }
+
+    /** The admin API's publishers of the Kratos-layout service {@code <service>.grpc}: the connections holding it. */
+    static URI publishers(NacosServer server, String service) {
+        return URI.create(server.httpUri() + "/v3/admin/ns/client/service/publisher/list?namespaceId=public"
+                + "&groupName=DEFAULT_GROUP&ephemeral=true&serviceName=" + service + ".grpc");
+    }
+
+    /** The admin API's list of client (connection) ids. */
+    static URI clients(NacosServer server) {
+        return URI.create(server.httpUri() + "/v3/admin/ns/client/list");
+    }
+
+    /** The client ids in an admin API answer. */
+    static List<String> clientIds(String body) {
+        List<String> out = new ArrayList<>();
+        Matcher m = CLIENT_ID.matcher(body);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** A GET of the admin API from the test JVM; the body, which must say {@code "code":0}. */
+    static String get(URI uri) {
+        try {
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200 || !response.body().contains("\"code\":0")) {
+                throw new IllegalStateException(
+                        "GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + uri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: GET " + uri, e);
+        }
+    }
+}
