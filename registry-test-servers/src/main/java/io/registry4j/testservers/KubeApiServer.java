@@ -232,13 +232,6 @@ public final class KubeApiServer extends LocalProcessServer<KubeApiServer.Local>
     }
 
     @Override
-    public synchronized void restart() {
-        Local local = requireOpenLocal("restart");
-        stop();
-        launch(local);
-    }
-
-    @Override
     public synchronized void close() {
         super.close();
         if (local != null) {
@@ -251,7 +244,8 @@ public final class KubeApiServer extends LocalProcessServer<KubeApiServer.Local>
         return "KubeApiServer{" + (local == null ? "external " + kubeconfig : url + ", " + local.directory) + "}";
     }
 
-    private void launch(Local local) {
+    @Override
+    void launch(Local local) {
         local.process = startOnSamePorts(READY_TIMEOUT, PORT_TAKEN, remaining -> {
             local.launches++;
             return ChildProcess.builder(local.command())
