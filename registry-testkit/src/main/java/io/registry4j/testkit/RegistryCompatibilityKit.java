@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.registry4j.Endpoints;
 import io.registry4j.RegistrationEvent;
 import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
@@ -734,7 +735,7 @@ public abstract class RegistryCompatibilityKit {
     /** Waits until {@code r} lists {@code x} with its id, version, metadata, and its endpoints' schemes and ports in order. */
     private void awaitSchemesAndPorts(ServiceRegistry r, String service, ServiceInstance x) {
         List<String> expected = new ArrayList<>();
-        x.endpoints().forEach(e -> expected.add(e.getScheme() + ":" + e.getPort()));
+        x.endpoints().forEach(e -> expected.add(e.getScheme() + ":" + Endpoints.port(e)));
         await("getService(" + service + ") to return " + x.id() + " with endpoints " + expected, propagation())
                 .untilAsserted(() -> {
                     List<ServiceInstance> got = r.getService(service);
@@ -744,7 +745,7 @@ public abstract class RegistryCompatibilityKit {
                     assertThat(i.version()).isEqualTo(x.version());
                     assertThat(i.metadata()).isEqualTo(x.metadata());
                     List<String> ports = new ArrayList<>();
-                    i.endpoints().forEach(e -> ports.add(e.getScheme() + ":" + e.getPort()));
+                    i.endpoints().forEach(e -> ports.add(e.getScheme() + ":" + Endpoints.port(e)));
                     assertThat(ports).isEqualTo(expected);
                 });
     }
