@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.registry4j.Backoff;
+import io.registry4j.Endpoints;
 import io.registry4j.ServiceInstance;
 import io.registry4j.testservers.KubeApiServer;
 import io.registry4j.testservers.TestEnvironment;
@@ -126,7 +127,7 @@ final class KubernetesTestSupport implements AutoCloseable {
         return podsByInstance.computeIfAbsent(instance.name() + "/" + instance.id(), k -> {
             String name = podName(instance.name() + "-" + instance.id());
             List<Integer> ports = new ArrayList<>();
-            instance.endpoints().forEach(e -> ports.add(e.getPort()));
+            instance.endpoints().forEach(e -> ports.add(Endpoints.port(e)));
             createReadyPod(name, ports, Map.of());
             return name;
         });

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.registry4j.Endpoints;
 import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import java.net.URI;
@@ -117,7 +118,7 @@ public final class PodCodec {
         }
         Map<Integer, URI> ports = new LinkedHashMap<>();
         for (URI e : instance.endpoints()) {
-            URI before = ports.putIfAbsent(port(e), e);
+            URI before = ports.putIfAbsent(Endpoints.port(e), e);
             if (before != null) {
                 throw invalid(
                         "endpoints",
@@ -125,15 +126,6 @@ public final class PodCodec {
                         "must use different ports: Kubernetes' layout keeps one scheme per port of the pod");
             }
         }
-    }
-
-    /** The port of an endpoint, also when its host is not a valid server name ({@code orders_svc}). */
-    static int port(URI endpoint) {
-        if (endpoint.getPort() >= 0) {
-            return endpoint.getPort();
-        }
-        String authority = String.valueOf(endpoint.getRawAuthority());
-        return Integer.parseInt(authority.substring(authority.lastIndexOf(':') + 1));
     }
 
     private static RegistryException invalid(String field, String value, String rule) {
@@ -202,7 +194,7 @@ public final class PodCodec {
     static String protocolsJson(List<URI> endpoints) {
         ObjectNode node = JSON.createObjectNode();
         for (URI e : endpoints) {
-            node.put(Integer.toString(port(e)), e.getScheme());
+            node.put(Integer.toString(Endpoints.port(e)), e.getScheme());
         }
         return JSON.writeValueAsString(node);
     }
