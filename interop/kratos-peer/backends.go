@@ -63,6 +63,8 @@ type options struct {
 	consulHealthCheckInterval int
 	consulDeregisterAfter     int
 	consulDatacenter          string
+	// Kubernetes (--addr is a kubeconfig file)
+	k8sNamespace, k8sPod, k8sPodNamespace string
 	// ServiceComb
 	servicecombConsumer string
 }
@@ -104,6 +106,9 @@ func parseOptions(command string, args []string) (*options, error) {
 	fs.IntVar(&o.consulHealthCheckInterval, "consul-health-check-interval", 10, "consul.WithHealthCheckInterval, seconds")
 	fs.IntVar(&o.consulDeregisterAfter, "consul-deregister-after", 600, "consul.WithDeregisterCriticalServiceAfter, seconds")
 	fs.StringVar(&o.consulDatacenter, "consul-datacenter", "", "Consul client Datacenter")
+	fs.StringVar(&o.k8sNamespace, "k8s-namespace", "", "kubernetes.NewRegistry namespace (empty: all)")
+	fs.StringVar(&o.k8sPod, "k8s-pod", "", "the pod this peer is (HOSTNAME, as Kratos reads it)")
+	fs.StringVar(&o.k8sPodNamespace, "k8s-pod-namespace", "", "that pod's namespace (service-account file)")
 
 	fs.StringVar(&o.servicecombConsumer, "servicecomb-consumer", "kratos-peer", "watch: the service the peer registers as before Watch")
 
@@ -145,6 +150,8 @@ func openBackend(ctx context.Context, o *options) (*backend, error) {
 		return openNacos(o, addrs)
 	case "consul":
 		return openConsul(o)
+	case "kubernetes":
+		return openKubernetes(o)
 	case "servicecomb":
 		return openServiceComb(o, addrs)
 	default:

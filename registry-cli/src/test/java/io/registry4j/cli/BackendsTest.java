@@ -23,6 +23,7 @@ class BackendsTest {
                         "etcds://",
                         "eureka://",
                         "eurekas://",
+                        "kubernetes://",
                         "memory://",
                         "nacos://",
                         "polaris://",
@@ -40,7 +41,8 @@ class BackendsTest {
             "nacos://127.0.0.1:1?colour=blue",
             "consul://127.0.0.1:1?colour=blue",
             "servicecomb://127.0.0.1:1?colour=blue",
-            "polaris://127.0.0.1:1?colour=blue"
+            "polaris://127.0.0.1:1?colour=blue",
+            "kubernetes://127.0.0.1:1?colour=blue"
         }) {
             var run = CliRun.plain();
             assertThat(run.execute("list", "orders", "-r", url))

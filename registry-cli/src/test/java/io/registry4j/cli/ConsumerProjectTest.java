@@ -41,7 +41,8 @@ class ConsumerProjectTest {
             "registry-eureka",
             "registry-nacos",
             "registry-polaris",
-            "registry-consul");
+            "registry-consul",
+            "registry-kubernetes");
     /** Families whose artifacts are released together under one version. */
     private static final List<Pattern> FAMILIES = List.of(
             Pattern.compile("io\\.netty:netty-(?!tcnative).*"),
@@ -76,6 +77,13 @@ class ConsumerProjectTest {
     }
 
     @Test
+    @DisplayName("registry-kubernetes alone, without the BOM: its published pom gives the tested versions")
+    void kubernetesAlone(@TempDir Path dir) throws Exception {
+        Map<String, String> resolved = resolve(dir, false, List.of("registry-kubernetes"));
+        check(resolved, false);
+    }
+
+    @Test
     @DisplayName("every backend with registry-bom imported: the BOM gives the tested versions")
     void everyBackendWithTheBom(@TempDir Path dir) throws Exception {
         Map<String, String> resolved = resolve(
@@ -87,7 +95,8 @@ class ConsumerProjectTest {
                         "registry-eureka",
                         "registry-nacos",
                         "registry-polaris",
-                        "registry-consul"));
+                        "registry-consul",
+                        "registry-kubernetes"));
         check(resolved, true);
     }
 

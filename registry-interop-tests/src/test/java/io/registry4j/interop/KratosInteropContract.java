@@ -195,6 +195,19 @@ public abstract class KratosInteropContract {
         watch.await(s -> s.instances().isEmpty(), timeout);
     }
 
+    /**
+     * Called before a Kratos peer is started to register {@code instance}: a backend where the process has to exist in
+     * the backend first (Kubernetes: the pod it runs in) makes it here. Does nothing by default.
+     */
+    protected void kratosWillRegister(Instance instance) {}
+
+    /**
+     * Called after the Kratos peer that registered {@code instance} was killed: a backend whose liveness is not the
+     * process's connection (Kubernetes: the pod, which its kubelet reports failed) applies what the platform would.
+     * Does nothing by default.
+     */
+    protected void kratosProcessDied(Instance instance) {}
+
     /** The Kratos peer shared by this class's tests. */
     protected final KratosPeer peer() {
         return Objects.requireNonNull(peer, "peer");
@@ -220,6 +233,7 @@ public abstract class KratosInteropContract {
     void anInstanceKratosRegistersReadsTheSameInRegistry4j() {
         String name = newServiceName();
         Instance kratos = instance(name, version("v1.0.0"), metadata("東京"));
+        kratosWillRegister(kratos);
         try (Registry4jProcess java = openRegistry4j();
                 KratosPeer.Registration go = peer().register(kratosBackend())) {
             go.register(kratos);
@@ -301,6 +315,7 @@ public abstract class KratosInteropContract {
         Instance kratos = instance(name, version("v1.0.0"), metadata("東京"));
         registerInKratosSeenByRegistry4jsWatcher(kratos, (go, listener) -> {
             go.kill();
+            kratosProcessDied(kratos);
             awaitRegistry4jSees(listener, List.of(), deathTimeout());
         });
     }
@@ -337,6 +352,7 @@ public abstract class KratosInteropContract {
      */
     private void registerInKratosSeenByRegistry4jsWatcher(
             Instance kratos, BiConsumer<KratosPeer.Registration, RecordingListener> then) {
+        kratosWillRegister(kratos);
         try (Registry4jProcess java = openRegistry4j();
                 KratosPeer.Registration go = peer().register(kratosBackend())) {
             RecordingListener listener = new RecordingListener();

@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a backend can do and how fast, as declared by its compatibility test. A fault the backend cannot support is
@@ -20,13 +21,16 @@ import java.util.Set;
  * @param unsupported the faults it does not, each with the reason
  * @param reportsStale whether the registry notices an outage of the server and reports stale state (backends that
  *     only poll on a long interval may not within the kit's time)
+ * @param endpointHostsNotStored why the backend does not store the host of an endpoint (Kubernetes: readers see the
+ *     pod's IP), or null if endpoints round-trip whole; the kit then checks schemes and ports, in order
  */
 public record Capabilities(
         Duration propagation,
         Duration reRegistration,
         Set<Fault> faults,
         Map<Fault, String> unsupported,
-        boolean reportsStale) {
+        boolean reportsStale,
+        @Nullable String endpointHostsNotStored) {
 
     /**
      * Checks that every fault is either supported or declared unsupported with a reason.
@@ -49,6 +53,9 @@ public record Capabilities(
                 throw new IllegalArgumentException("fault " + f + " is unsupported without a reason");
             }
         }
+        if (endpointHostsNotStored != null && endpointHostsNotStored.isBlank()) {
+            throw new IllegalArgumentException("endpointHostsNotStored needs a reason");
+        }
     }
 
     /**
@@ -67,6 +74,7 @@ public record Capabilities(
         private final Set<Fault> faults = EnumSet.noneOf(Fault.class);
         private final Map<Fault, String> unsupported = new EnumMap<>(Fault.class);
         private boolean reportsStale = true;
+        private @Nullable String endpointHostsNotStored;
 
         private Builder() {}
 
@@ -140,12 +148,25 @@ public record Capabilities(
         }
 
         /**
+         * Declares that the backend stores an endpoint's scheme and port but not its host (readers see another
+         * address, such as the pod's IP).
+         *
+         * @param reason why
+         * @return this builder
+         */
+        public Builder endpointHostsNotStored(String reason) {
+            this.endpointHostsNotStored = Objects.requireNonNull(reason, "reason");
+            return this;
+        }
+
+        /**
          * Builds and checks the declaration.
          *
          * @return the capabilities
          */
         public Capabilities build() {
-            return new Capabilities(propagation, reRegistration, faults, unsupported, reportsStale);
+            return new Capabilities(
+                    propagation, reRegistration, faults, unsupported, reportsStale, endpointHostsNotStored);
         }
     }
 }

@@ -49,6 +49,9 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
             Pattern.compile("nacos\\.publisher-.*"),
             // The JDK's static scheduler behind CompletableFuture.delayedExecutor and orTimeout: never ends.
             Pattern.compile("CompletableFutureDelayScheduler"),
+            // The fabric8 Kubernetes client's static scheduler (informer resyncs and watch reconnects), shared by every
+            // client in the JVM; it ends on its own some seconds after its last task.
+            Pattern.compile("CachedSingleThreadScheduler-\\d+-pool-\\d+-thread-\\d+"),
             // Failsafe's static delay scheduler (DelegatingScheduler.DELAYER), started by the first delayed retry of
             // jetcd's calls during an outage and never shut down: one per JVM, like the JDK's above.
             Pattern.compile("FailsafeDelayScheduler"),
