@@ -10,13 +10,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** Eureka helpers of the scenarios: registries, and what the server holds, read over its REST API. */
+/**
+ * Eureka helpers of the scenarios: registries, what the server holds, read over its REST API, and the shared server as
+ * the scenarios see it.
+ */
 final class EurekaSupport {
     private static final Pattern ID = Pattern.compile("\"registry4j\\.id\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern INSTANCE_ID = Pattern.compile("\"instanceId\"\\s*:");
@@ -86,6 +94,51 @@ final class EurekaSupport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted: GET " + uri, e);
+        }
+    }
+
+    /**
+     * The shared Eureka server as the churn and partition scenarios see it: its address (also its {@link #toString()},
+     * as the partition scenario takes it), and the instances and leases it holds, read over its REST API. Closing it
+     * leaves the server to the end of the run.
+     */
+    static final class ServerAdapter implements ChurnScenario.Server, PartitionScenario.Server {
+        private final EurekaServer eureka;
+
+        ServerAdapter(EurekaServer eureka) {
+            this.eureka = eureka;
+        }
+
+        @Override
+        public String address() {
+            return eureka.baseUri().toString();
+        }
+
+        @Override
+        public Map<String, Set<String>> stored(List<String> services) {
+            Map<String, Set<String>> out = new LinkedHashMap<>();
+            for (String service : services) {
+                String body = get(app(eureka, service));
+                out.put(service, new TreeSet<>(body == null ? List.of() : ids(body)));
+            }
+            return out;
+        }
+
+        /** The leases (instances) the server holds. */
+        @Override
+        public Map<String, Integer> serverSide() {
+            String body = Objects.requireNonNull(get(apps(eureka)));
+            return Map.of("leases", instanceCount(body));
+        }
+
+        @Override
+        public void close() {
+            // Shared with the other Eureka scenarios; closed when the run ends.
+        }
+
+        @Override
+        public String toString() {
+            return eureka.baseUri().toString();
         }
     }
 }
