@@ -2,14 +2,11 @@ package io.registry4j.resilience;
 
 import io.registry4j.eureka.EurekaRegistry;
 import io.registry4j.testservers.EurekaServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -59,12 +55,7 @@ final class EurekaSupport {
 
     /** The registry4j ids in an answer of the REST API, duplicates kept. */
     static List<String> ids(String body) {
-        List<String> out = new ArrayList<>();
-        Matcher m = ID.matcher(body);
-        while (m.find()) {
-            out.add(m.group(1));
-        }
-        return out;
+        return Scenarios.firstGroups(ID, body);
     }
 
     /** How many instances an answer of the REST API holds. */
@@ -74,27 +65,20 @@ final class EurekaSupport {
 
     /** A JSON GET from the test JVM: the body, or null on 404. */
     static @Nullable String get(URI uri) {
-        try {
-            HttpResponse<String> response = HTTP.send(
-                    HttpRequest.newBuilder(uri)
-                            .timeout(Duration.ofSeconds(5))
-                            .header("Accept", "application/json")
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 404) {
-                return null;
-            }
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(
-                        "GET " + uri + " answered " + response.statusCode() + ": " + response.body());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + uri, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: GET " + uri, e);
+        HttpResponse<String> response = Scenarios.get(
+                HTTP,
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(5))
+                        .header("Accept", "application/json")
+                        .build());
+        if (response.statusCode() == 404) {
+            return null;
         }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(
+                    "GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
     }
 
     /**

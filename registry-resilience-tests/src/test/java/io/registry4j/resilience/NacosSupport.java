@@ -5,22 +5,18 @@ import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import io.registry4j.nacos.NacosRegistry;
 import io.registry4j.testservers.NacosServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -76,31 +72,18 @@ final class NacosSupport {
 
     /** The client ids in an admin API answer. */
     static List<String> clientIds(String body) {
-        List<String> out = new ArrayList<>();
-        Matcher m = CLIENT_ID.matcher(body);
-        while (m.find()) {
-            out.add(m.group(1));
-        }
-        return out;
+        return Scenarios.firstGroups(CLIENT_ID, body);
     }
 
     /** A GET of the admin API from the test JVM; the body, which must say {@code "code":0}. */
     static String get(URI uri) {
-        try {
-            HttpResponse<String> response = HTTP.send(
-                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200 || !response.body().contains("\"code\":0")) {
-                throw new IllegalStateException(
-                        "GET " + uri + " answered " + response.statusCode() + ": " + response.body());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + uri, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: GET " + uri, e);
+        HttpResponse<String> response = Scenarios.get(
+                HTTP, HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build());
+        if (response.statusCode() != 200 || !response.body().contains("\"code\":0")) {
+            throw new IllegalStateException(
+                    "GET " + uri + " answered " + response.statusCode() + ": " + response.body());
         }
+        return response.body();
     }
 
     /**
