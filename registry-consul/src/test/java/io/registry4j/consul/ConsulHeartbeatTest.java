@@ -6,11 +6,11 @@ import io.registry4j.ServiceInstance;
 import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.RegistryLeakCheck;
 import io.registry4j.testservers.FakeConsul;
+import io.registry4j.testservers.HeldHeartbeats;
 import io.registry4j.testservers.RequestHolds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -97,18 +97,7 @@ class ConsulHeartbeatTest {
         }
         RequestHolds.Hold hold = later(fake.hold(r -> r.startsWith(PASS)));
 
-        Awaitility.await("8 heartbeats held by the agent at once")
-                .atMost(bound())
-                .until(() -> hold.waiting().size() == 8);
-        var ran = new CountDownLatch(1);
-        timer.execute(ran::countDown);
-        assertThat(ran.await(bound().toMillis(), TimeUnit.MILLISECONDS))
-                .as("the scheduler thread runs other work while heartbeats are in flight")
-                .isTrue();
-        assertThat(hold.waiting()).as("still in flight, the others queued").hasSize(8);
-        assertThat(hold.highestWaiting()).as("never more than the bound").isEqualTo(8);
-
-        hold.close();
+        HeldHeartbeats.check(hold, 8, timer, bound(), "the agent");
         Awaitility.await("every instance's heartbeat answered and its check passing again")
                 .atMost(bound())
                 .until(() -> ids.stream().allMatch(id -> "passing".equals(fake.checkStatus("service:" + id))));

@@ -17,7 +17,9 @@ import io.registry4j.testkit.RegistryLeakCheck;
 import io.registry4j.testservers.ToxiproxyServer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -184,58 +186,50 @@ abstract class DegradedLinkScenario {
         String service = "slow-link";
         try (ServiceRegistry owner = openDegraded(link().address);
                 ServiceRegistry watcher = openDegraded(link().address);
-                ServiceRegistry direct = openDirect(server().address())) {
-            Timeline ownerLog = new Timeline();
-            Timeline watchLog = new Timeline();
-            Subscription registrations = owner.addRegistrationListener(Runnable::run, ownerLog);
-            Subscription watch = watcher.watch(service, Runnable::run, watchLog);
-            try {
-                owner.register(Scenarios.instance(service, "p-0"));
-                awaitList(watchLog, "p-0");
-                Set<String> before = server().holders(service);
+                ServiceRegistry direct = openDirect(server().address());
+                Listening listening = new Listening(owner, watcher, service)) {
+            Timeline ownerLog = listening.ownerLog;
+            Timeline watchLog = listening.watchLog;
+            owner.register(Scenarios.instance(service, "p-0"));
+            awaitList(watchLog, "p-0");
+            Set<String> before = server().holders(service);
 
-                long slow = System.nanoTime();
-                link().latency(LATENCY, JITTER);
-                direct.register(Scenarios.instance(service, "d-0"));
-                long changed = System.nanoTime();
-                awaitList(watchLog, "d-0", "p-0");
-                RecoveryTimes.record(
-                        "degraded",
-                        backend(),
-                        "latency: a direct client's change reached the watcher behind the slow link",
-                        RecoveryTimes.since(changed),
-                        "one push through the link: 1 s + jitter after the server sends it");
-                long write = System.nanoTime();
-                owner.register(Scenarios.instance(service, "p-1"));
-                RecoveryTimes.record(
-                        "degraded",
-                        backend(),
-                        "latency: a registration through the slow link (the call)",
-                        RecoveryTimes.since(write),
-                        "the write's round trips, 2 s + jitter each");
-                await().atMost(bound(Duration.ofSeconds(15)))
-                        .until(() -> exactly(direct.getService(service), "d-0", "p-0", "p-1"));
-                awaitList(watchLog, "d-0", "p-0", "p-1");
-                // The link stays slow for at least one renewal or connection check; nothing may be lost or stale.
-                Duration rest = renewalPeriod().minus(RecoveryTimes.since(slow));
-                await().alias("no LOST, no STALE while the link is slow for one renewal period")
-                        .during(rest.isNegative() ? Duration.ZERO : rest)
-                        .atMost(bound(renewalPeriod().plusSeconds(10)))
-                        .until(() -> !ownerLog.states(slow).contains(RegistrationEvent.State.LOST)
-                                && !watchLog.types(slow).contains(WatchEvent.Type.STALE));
-                assertThat(server().holders(service))
-                        .as("the owner's instances are held as before the latency (same lease or connection)")
-                        .containsAll(before);
-                assertThat(ownerLog.states(slow))
-                        .as("registration events while the link was slow")
-                        .allSatisfy(state -> assertThat(state).isEqualTo(RegistrationEvent.State.REGISTERED));
-                assertNoDuplicates(watchLog.watches(slow));
-            } finally {
-                // Closing deregisters: through a healthy link, so that the test does not wait for the toxic.
-                link().heal();
-                watch.close();
-                registrations.close();
-            }
+            long slow = System.nanoTime();
+            link().latency(LATENCY, JITTER);
+            direct.register(Scenarios.instance(service, "d-0"));
+            long changed = System.nanoTime();
+            awaitList(watchLog, "d-0", "p-0");
+            RecoveryTimes.record(
+                    "degraded",
+                    backend(),
+                    "latency: a direct client's change reached the watcher behind the slow link",
+                    RecoveryTimes.since(changed),
+                    "one push through the link: 1 s + jitter after the server sends it");
+            long write = System.nanoTime();
+            owner.register(Scenarios.instance(service, "p-1"));
+            RecoveryTimes.record(
+                    "degraded",
+                    backend(),
+                    "latency: a registration through the slow link (the call)",
+                    RecoveryTimes.since(write),
+                    "the write's round trips, 2 s + jitter each");
+            await().atMost(bound(Duration.ofSeconds(15)))
+                    .until(() -> exactly(direct.getService(service), "d-0", "p-0", "p-1"));
+            awaitList(watchLog, "d-0", "p-0", "p-1");
+            // The link stays slow for at least one renewal or connection check; nothing may be lost or stale.
+            Duration rest = renewalPeriod().minus(RecoveryTimes.since(slow));
+            await().alias("no LOST, no STALE while the link is slow for one renewal period")
+                    .during(rest.isNegative() ? Duration.ZERO : rest)
+                    .atMost(bound(renewalPeriod().plusSeconds(10)))
+                    .until(() -> !ownerLog.states(slow).contains(RegistrationEvent.State.LOST)
+                            && !watchLog.types(slow).contains(WatchEvent.Type.STALE));
+            assertThat(server().holders(service))
+                    .as("the owner's instances are held as before the latency (same lease or connection)")
+                    .containsAll(before);
+            assertThat(ownerLog.states(slow))
+                    .as("registration events while the link was slow")
+                    .allSatisfy(state -> assertThat(state).isEqualTo(RegistrationEvent.State.REGISTERED));
+            assertNoDuplicates(watchLog.watches(slow));
         }
     }
 
@@ -245,102 +239,91 @@ abstract class DegradedLinkScenario {
         String service = "stuck-link";
         try (ServiceRegistry owner = openDegraded(link().address);
                 ServiceRegistry watcher = openDegraded(link().address);
-                ServiceRegistry direct = openDirect(server().address())) {
-            Timeline ownerLog = new Timeline();
-            Timeline watchLog = new Timeline();
+                ServiceRegistry direct = openDirect(server().address());
+                Listening listening = new Listening(owner, watcher, service)) {
+            Timeline ownerLog = listening.ownerLog;
+            Timeline watchLog = listening.watchLog;
             // The owner's own view of the link: its connection is as stuck as the watcher's once this is STALE.
-            Timeline ownerWatchLog = new Timeline();
-            Subscription registrations = owner.addRegistrationListener(Runnable::run, ownerLog);
-            Subscription watch = watcher.watch(service, Runnable::run, watchLog);
-            Subscription ownerWatch = owner.watch(service, Runnable::run, ownerWatchLog);
-            try {
-                owner.register(Scenarios.instance(service, "p-0"));
-                awaitList(watchLog, "p-0");
-                awaitList(ownerWatchLog, "p-0");
-                Set<String> before = server().holders(service);
-                assertThat(before).hasSize(1);
+            Timeline ownerWatchLog = listening.alsoWatch(owner, service);
+            owner.register(Scenarios.instance(service, "p-0"));
+            awaitList(watchLog, "p-0");
+            awaitList(ownerWatchLog, "p-0");
+            Set<String> before = server().holders(service);
+            assertThat(before).hasSize(1);
 
-                long stopped = System.nanoTime();
-                link().timeout();
-                // A change the watcher cannot see while the data stops.
-                direct.register(Scenarios.instance(service, "d-0"));
-                boolean losesWhileStopped = ownerLosesWhileStopped();
-                await().alias("watcher and owner STALE" + (losesWhileStopped ? ", owner LOST" : "")
-                                + " while data stops")
-                        .atMost(bound(Duration.ofSeconds(60)))
-                        .pollInterval(Duration.ofMillis(200))
-                        .until(() -> watchLog.types(stopped).contains(WatchEvent.Type.STALE)
-                                && ownerWatchLog.types(stopped).contains(WatchEvent.Type.STALE)
-                                && (!losesWhileStopped
-                                        || ownerLog.states(stopped).contains(RegistrationEvent.State.LOST)));
+            long stopped = System.nanoTime();
+            link().timeout();
+            // A change the watcher cannot see while the data stops.
+            direct.register(Scenarios.instance(service, "d-0"));
+            boolean losesWhileStopped = ownerLosesWhileStopped();
+            await().alias("watcher and owner STALE" + (losesWhileStopped ? ", owner LOST" : "") + " while data stops")
+                    .atMost(bound(Duration.ofSeconds(60)))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> watchLog.types(stopped).contains(WatchEvent.Type.STALE)
+                            && ownerWatchLog.types(stopped).contains(WatchEvent.Type.STALE)
+                            && (!losesWhileStopped || ownerLog.states(stopped).contains(RegistrationEvent.State.LOST)));
+            RecoveryTimes.record(
+                    "degraded",
+                    backend(),
+                    "timeout toxic: watcher STALE after data stopped",
+                    Duration.ofNanos(
+                            watchLog.firstAt(stopped, WatchEvent.Type.STALE).getAsLong() - stopped),
+                    staleBound());
+            if (losesWhileStopped) {
                 RecoveryTimes.record(
                         "degraded",
                         backend(),
-                        "timeout toxic: watcher STALE after data stopped",
-                        Duration.ofNanos(
-                                watchLog.firstAt(stopped, WatchEvent.Type.STALE).getAsLong() - stopped),
-                        staleBound());
-                if (losesWhileStopped) {
-                    RecoveryTimes.record(
-                            "degraded",
-                            backend(),
-                            "timeout toxic: owner LOST after data stopped",
-                            Duration.ofNanos(ownerLog.firstAt(stopped, RegistrationEvent.State.LOST)
-                                            .getAsLong()
-                                    - stopped),
-                            lossBound());
-                }
-                for (WatchEvent event : watchLog.watches(stopped)) {
-                    assertThat(event.type()).as("events while data stops").isEqualTo(WatchEvent.Type.STALE);
-                    assertThat(Scenarios.ids(event.instances()))
-                            .as("the stale list: the last one, never empty")
-                            .containsExactly("p-0");
-                }
-
-                long flowing = System.nanoTime();
-                link().heal();
-                await().alias("watcher RECOVERED with the truth and owner RESTORED after the toxic was removed")
-                        .atMost(bound(RECOVERY))
-                        .pollInterval(Duration.ofMillis(200))
-                        .until(() -> watchLog.firstAt(flowing, WatchEvent.Type.RECOVERED)
-                                        .isPresent()
-                                && exactly(watchLog.latest(), "d-0", "p-0")
-                                && ownerLog.states(stopped).contains(RegistrationEvent.State.RESTORED));
-                RecoveryTimes.record(
-                        "degraded",
-                        backend(),
-                        "timeout toxic: watcher RECOVERED with the truth after the toxic was removed",
-                        RecoveryTimes.since(flowing),
-                        "stated bound " + RECOVERY.toSeconds() + " s");
-                RecoveryTimes.record(
-                        "degraded",
-                        backend(),
-                        "timeout toxic: owner RESTORED after the toxic was removed",
-                        Duration.ofNanos(ownerLog.firstAt(flowing, RegistrationEvent.State.RESTORED)
+                        "timeout toxic: owner LOST after data stopped",
+                        Duration.ofNanos(ownerLog.firstAt(stopped, RegistrationEvent.State.LOST)
                                         .getAsLong()
-                                - flowing),
+                                - stopped),
                         lossBound());
-                List<RegistrationEvent.State> states = ownerLog.states(stopped);
-                assertThat(states.get(0))
-                        .as("the owner's first event once data stopped")
-                        .isEqualTo(RegistrationEvent.State.LOST);
-                assertThat(states.get(states.size() - 1)).isEqualTo(RegistrationEvent.State.RESTORED);
-                assertThat(states.subList(1, states.size() - 1))
-                        .allSatisfy(state -> assertThat(state).isEqualTo(RegistrationEvent.State.RETRYING));
-                await().alias("the owner's instance held under a new lease or connection, the old one dropped")
-                        .atMost(bound(RECOVERY))
-                        .pollInterval(Duration.ofMillis(200))
-                        .untilAsserted(() -> assertThat(server().holders(service))
-                                .doesNotContainAnyElementsOf(before)
-                                .hasSize(2));
-                assertThat(Scenarios.ids(direct.getService(service))).containsExactlyInAnyOrder("d-0", "p-0");
-                assertNoDuplicates(watchLog.watches(stopped));
-            } finally {
-                link().heal();
-                ownerWatch.close();
-                watch.close();
-                registrations.close();
             }
+            for (WatchEvent event : watchLog.watches(stopped)) {
+                assertThat(event.type()).as("events while data stops").isEqualTo(WatchEvent.Type.STALE);
+                assertThat(Scenarios.ids(event.instances()))
+                        .as("the stale list: the last one, never empty")
+                        .containsExactly("p-0");
+            }
+
+            long flowing = System.nanoTime();
+            link().heal();
+            await().alias("watcher RECOVERED with the truth and owner RESTORED after the toxic was removed")
+                    .atMost(bound(RECOVERY))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() ->
+                            watchLog.firstAt(flowing, WatchEvent.Type.RECOVERED).isPresent()
+                                    && exactly(watchLog.latest(), "d-0", "p-0")
+                                    && ownerLog.states(stopped).contains(RegistrationEvent.State.RESTORED));
+            RecoveryTimes.record(
+                    "degraded",
+                    backend(),
+                    "timeout toxic: watcher RECOVERED with the truth after the toxic was removed",
+                    RecoveryTimes.since(flowing),
+                    "stated bound " + RECOVERY.toSeconds() + " s");
+            RecoveryTimes.record(
+                    "degraded",
+                    backend(),
+                    "timeout toxic: owner RESTORED after the toxic was removed",
+                    Duration.ofNanos(ownerLog.firstAt(flowing, RegistrationEvent.State.RESTORED)
+                                    .getAsLong()
+                            - flowing),
+                    lossBound());
+            List<RegistrationEvent.State> states = ownerLog.states(stopped);
+            assertThat(states.get(0))
+                    .as("the owner's first event once data stopped")
+                    .isEqualTo(RegistrationEvent.State.LOST);
+            assertThat(states.get(states.size() - 1)).isEqualTo(RegistrationEvent.State.RESTORED);
+            assertThat(states.subList(1, states.size() - 1))
+                    .allSatisfy(state -> assertThat(state).isEqualTo(RegistrationEvent.State.RETRYING));
+            await().alias("the owner's instance held under a new lease or connection, the old one dropped")
+                    .atMost(bound(RECOVERY))
+                    .pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> assertThat(server().holders(service))
+                            .doesNotContainAnyElementsOf(before)
+                            .hasSize(2));
+            assertThat(Scenarios.ids(direct.getService(service))).containsExactlyInAnyOrder("d-0", "p-0");
+            assertNoDuplicates(watchLog.watches(stopped));
         }
     }
 
@@ -350,65 +333,57 @@ abstract class DegradedLinkScenario {
         String service = "reset-link";
         try (ServiceRegistry owner = openDegraded(link().address);
                 ServiceRegistry watcher = openDegraded(link().address);
-                ServiceRegistry direct = openDirect(server().address())) {
-            Timeline ownerLog = new Timeline();
-            Timeline watchLog = new Timeline();
-            Subscription registrations = owner.addRegistrationListener(Runnable::run, ownerLog);
-            Subscription watch = watcher.watch(service, Runnable::run, watchLog);
-            try {
-                owner.register(Scenarios.instance(service, "p-0"));
-                awaitList(watchLog, "p-0");
+                ServiceRegistry direct = openDirect(server().address());
+                Listening listening = new Listening(owner, watcher, service)) {
+            Timeline ownerLog = listening.ownerLog;
+            Timeline watchLog = listening.watchLog;
+            owner.register(Scenarios.instance(service, "p-0"));
+            awaitList(watchLog, "p-0");
 
-                long reset = System.nanoTime();
-                link().resetPeer();
-                // Its push to the watcher meets the toxic: the watcher's stream is reset in the middle.
-                direct.register(Scenarios.instance(service, "d-0"));
-                await().alias("the watcher's stream reset (STALE)")
-                        .atMost(bound(Duration.ofSeconds(30)))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> watchLog.types(reset).contains(WatchEvent.Type.STALE));
-                RecoveryTimes.record(
-                        "degraded",
-                        backend(),
-                        "reset_peer: watcher STALE after its stream was reset",
-                        Duration.ofNanos(
-                                watchLog.firstAt(reset, WatchEvent.Type.STALE).getAsLong() - reset),
-                        "at the reset, once the client sees the stream end");
+            long reset = System.nanoTime();
+            link().resetPeer();
+            // Its push to the watcher meets the toxic: the watcher's stream is reset in the middle.
+            direct.register(Scenarios.instance(service, "d-0"));
+            await().alias("the watcher's stream reset (STALE)")
+                    .atMost(bound(Duration.ofSeconds(30)))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> watchLog.types(reset).contains(WatchEvent.Type.STALE));
+            RecoveryTimes.record(
+                    "degraded",
+                    backend(),
+                    "reset_peer: watcher STALE after its stream was reset",
+                    Duration.ofNanos(
+                            watchLog.firstAt(reset, WatchEvent.Type.STALE).getAsLong() - reset),
+                    "at the reset, once the client sees the stream end");
 
-                long healed = System.nanoTime();
-                link().heal();
-                direct.register(Scenarios.instance(service, "d-1"));
-                await().alias("watcher RECOVERED with both changes after the resets stopped")
+            long healed = System.nanoTime();
+            link().heal();
+            direct.register(Scenarios.instance(service, "d-1"));
+            await().alias("watcher RECOVERED with both changes after the resets stopped")
+                    .atMost(bound(RECOVERY))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() ->
+                            watchLog.firstAt(healed, WatchEvent.Type.RECOVERED).isPresent()
+                                    && exactly(watchLog.latest(), "d-0", "d-1", "p-0"));
+            RecoveryTimes.record(
+                    "degraded",
+                    backend(),
+                    "reset_peer: watcher RECOVERED with the truth after the resets stopped",
+                    RecoveryTimes.since(healed),
+                    "backoff (≤ 0.5 s) + one read; stated bound " + RECOVERY.toSeconds() + " s");
+            // The owner's registration: if the reset ended what held it, LOST then RESTORED; in any case held once.
+            await().atMost(bound(RECOVERY)).until(() -> exactly(direct.getService(service), "d-0", "d-1", "p-0"));
+            List<RegistrationEvent.State> states = ownerLog.states(reset);
+            if (states.contains(RegistrationEvent.State.LOST)) {
+                await().alias("owner RESTORED after its LOST")
                         .atMost(bound(RECOVERY))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> watchLog.firstAt(healed, WatchEvent.Type.RECOVERED)
-                                        .isPresent()
-                                && exactly(watchLog.latest(), "d-0", "d-1", "p-0"));
-                RecoveryTimes.record(
-                        "degraded",
-                        backend(),
-                        "reset_peer: watcher RECOVERED with the truth after the resets stopped",
-                        RecoveryTimes.since(healed),
-                        "backoff (≤ 0.5 s) + one read; stated bound " + RECOVERY.toSeconds() + " s");
-                // The owner's registration: if the reset ended what held it, LOST then RESTORED; in any case held once.
-                await().atMost(bound(RECOVERY)).until(() -> exactly(direct.getService(service), "d-0", "d-1", "p-0"));
-                List<RegistrationEvent.State> states = ownerLog.states(reset);
-                if (states.contains(RegistrationEvent.State.LOST)) {
-                    await().alias("owner RESTORED after its LOST")
-                            .atMost(bound(RECOVERY))
-                            .until(() -> ownerLog.states(reset)
-                                    .get(ownerLog.states(reset).size() - 1)
-                                    .equals(RegistrationEvent.State.RESTORED));
-                }
-                System.out.println("registry4j-resilience: degraded / " + backend()
-                        + ": owner's events after reset_peer: " + ownerLog.states(reset));
-                assertNoDuplicates(watchLog.watches(reset));
-            } finally {
-                // Closing deregisters: through a healthy link, so that the test does not wait for the toxic.
-                link().heal();
-                watch.close();
-                registrations.close();
+                        .until(() -> ownerLog.states(reset)
+                                .get(ownerLog.states(reset).size() - 1)
+                                .equals(RegistrationEvent.State.RESTORED));
             }
+            System.out.println("registry4j-resilience: degraded / " + backend() + ": owner's events after reset_peer: "
+                    + ownerLog.states(reset));
+            assertNoDuplicates(watchLog.watches(reset));
         }
     }
 
@@ -474,6 +449,37 @@ abstract class DegradedLinkScenario {
                 // Closing deregisters: through a healthy link, so that the test does not wait for the toxic.
                 link().heal();
                 watch.close();
+            }
+        }
+    }
+
+    /**
+     * What a case listens to: the owner's registration events and the watcher's lists of its service, and any further
+     * watches. Closing heals the link first, so that the registries, closed after it, deregister through a healthy link
+     * and the test does not wait for the toxic; then it ends the subscriptions, the latest first.
+     */
+    private final class Listening implements AutoCloseable {
+        final Timeline ownerLog = new Timeline();
+        final Timeline watchLog = new Timeline();
+        private final Deque<Subscription> subscriptions = new ArrayDeque<>();
+
+        Listening(ServiceRegistry owner, ServiceRegistry watcher, String service) {
+            subscriptions.push(owner.addRegistrationListener(Runnable::run, ownerLog));
+            subscriptions.push(watcher.watch(service, Runnable::run, watchLog));
+        }
+
+        /** Also watches {@code service} through {@code registry}; returns where its lists go. */
+        Timeline alsoWatch(ServiceRegistry registry, String service) {
+            Timeline log = new Timeline();
+            subscriptions.push(registry.watch(service, Runnable::run, log));
+            return log;
+        }
+
+        @Override
+        public void close() throws IOException {
+            link().heal();
+            while (!subscriptions.isEmpty()) {
+                subscriptions.pop().close();
             }
         }
     }

@@ -2,21 +2,13 @@ package io.registry4j.resilience;
 
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.options.GetOption;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testservers.EtcdServer;
 import io.registry4j.testservers.LoopbackPorts;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /** {@link DegradedLinkScenario} on one etcd, started for the class; one proxy in front of its client port. */
 class EtcdDegradedLinkTest extends DegradedLinkScenario {
@@ -33,34 +25,7 @@ class EtcdDegradedLinkTest extends DegradedLinkScenario {
 
     @Override
     Server startServer() {
-        EtcdServer etcd = EtcdServer.start();
-        return new Server() {
-            @Override
-            public String address() {
-                return etcd.endpoints();
-            }
-
-            @Override
-            public Set<String> holders(String service) throws Exception {
-                try (Client client =
-                        Client.builder().endpoints(etcd.endpoints()).build()) {
-                    ByteSequence prefix =
-                            ByteSequence.from(EtcdSupport.NAMESPACE + "/" + service + "/", StandardCharsets.UTF_8);
-                    List<KeyValue> kvs = client.getKVClient()
-                            .get(prefix, GetOption.builder().isPrefix(true).build())
-                            .get(5, TimeUnit.SECONDS)
-                            .getKvs();
-                    Set<String> out = new TreeSet<>();
-                    kvs.forEach(kv -> out.add("lease " + Long.toHexString(kv.getLease())));
-                    return out;
-                }
-            }
-
-            @Override
-            public void close() {
-                etcd.close();
-            }
-        };
+        return new EtcdSupport.ServerAdapter(EtcdServer.start());
     }
 
     @Override

@@ -1,15 +1,9 @@
 package io.registry4j.resilience;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testservers.EtcdCluster;
 import io.registry4j.testservers.NetworkNamespace;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /** {@link PartitionScenario} on one etcd in its own network namespace. */
@@ -45,13 +39,7 @@ class EtcdPartitionTest extends PartitionScenario {
     @Override
     @Nullable
     String holder(Server server, String id) throws Exception {
-        try (Client client = Client.builder().endpoints(server.toString()).build()) {
-            ByteSequence key =
-                    ByteSequence.from(EtcdSupport.NAMESPACE + "/" + SERVICE + "/" + id, StandardCharsets.UTF_8);
-            List<KeyValue> kvs =
-                    client.getKVClient().get(key).get(5, TimeUnit.SECONDS).getKvs();
-            return kvs.isEmpty() ? null : "lease " + Long.toHexString(kvs.get(0).getLease());
-        }
+        return EtcdSupport.holder(server.toString(), SERVICE, id);
     }
 
     @Override

@@ -33,20 +33,7 @@ class EurekaPartitionTest extends PartitionScenario {
     @Override
     Setup setUp() {
         SharedServers.Shared<EurekaServer> shared = SharedServers.eureka();
-        NetworkNamespace namespace = shared.namespace();
-        EurekaServer eureka = shared.server;
-        return new Setup(
-                namespace,
-                new Server() {
-                    @Override
-                    public void close() {}
-
-                    @Override
-                    public String toString() {
-                        return eureka.baseUri().toString();
-                    }
-                },
-                false);
+        return new Setup(shared.namespace(), new EurekaSupport.ServerAdapter(shared.server), false);
     }
 
     @Override

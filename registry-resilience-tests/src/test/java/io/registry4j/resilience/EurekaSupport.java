@@ -2,21 +2,25 @@ package io.registry4j.resilience;
 
 import io.registry4j.eureka.EurekaRegistry;
 import io.registry4j.testservers.EurekaServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** Eureka helpers of the scenarios: registries, and what the server holds, read over its REST API. */
+/**
+ * Eureka helpers of the scenarios: registries, what the server holds, read over its REST API, and the shared server as
+ * the scenarios see it.
+ */
 final class EurekaSupport {
     private static final Pattern ID = Pattern.compile("\"registry4j\\.id\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern INSTANCE_ID = Pattern.compile("\"instanceId\"\\s*:");
@@ -51,12 +55,7 @@ final class EurekaSupport {
 
     /** The registry4j ids in an answer of the REST API, duplicates kept. */
     static List<String> ids(String body) {
-        List<String> out = new ArrayList<>();
-        Matcher m = ID.matcher(body);
-        while (m.find()) {
-            out.add(m.group(1));
-        }
-        return out;
+        return Scenarios.firstGroups(ID, body);
     }
 
     /** How many instances an answer of the REST API holds. */
@@ -66,26 +65,64 @@ final class EurekaSupport {
 
     /** A JSON GET from the test JVM: the body, or null on 404. */
     static @Nullable String get(URI uri) {
-        try {
-            HttpResponse<String> response = HTTP.send(
-                    HttpRequest.newBuilder(uri)
-                            .timeout(Duration.ofSeconds(5))
-                            .header("Accept", "application/json")
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 404) {
-                return null;
+        HttpResponse<String> response = Scenarios.get(
+                HTTP,
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(5))
+                        .header("Accept", "application/json")
+                        .build());
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(
+                    "GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    /**
+     * The shared Eureka server as the churn and partition scenarios see it: its address (also its {@link #toString()},
+     * as the partition scenario takes it), and the instances and leases it holds, read over its REST API. Closing it
+     * leaves the server to the end of the run.
+     */
+    static final class ServerAdapter implements ChurnScenario.Server, PartitionScenario.Server {
+        private final EurekaServer eureka;
+
+        ServerAdapter(EurekaServer eureka) {
+            this.eureka = eureka;
+        }
+
+        @Override
+        public String address() {
+            return eureka.baseUri().toString();
+        }
+
+        @Override
+        public Map<String, Set<String>> stored(List<String> services) {
+            Map<String, Set<String>> out = new LinkedHashMap<>();
+            for (String service : services) {
+                String body = get(app(eureka, service));
+                out.put(service, new TreeSet<>(body == null ? List.of() : ids(body)));
             }
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(
-                        "GET " + uri + " answered " + response.statusCode() + ": " + response.body());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + uri, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: GET " + uri, e);
+            return out;
+        }
+
+        /** The leases (instances) the server holds. */
+        @Override
+        public Map<String, Integer> serverSide() {
+            String body = Objects.requireNonNull(get(apps(eureka)));
+            return Map.of("leases", instanceCount(body));
+        }
+
+        @Override
+        public void close() {
+            // Shared with the other Eureka scenarios; closed when the run ends.
+        }
+
+        @Override
+        public String toString() {
+            return eureka.baseUri().toString();
         }
     }
 }

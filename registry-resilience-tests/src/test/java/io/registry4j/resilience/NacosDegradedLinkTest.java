@@ -11,8 +11,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * {@link DegradedLinkScenario} on the shared Nacos server. The SDK derives the gRPC port from the HTTP port (+1000),
@@ -44,26 +42,7 @@ class NacosDegradedLinkTest extends DegradedLinkScenario {
 
     @Override
     Server startServer() {
-        NacosServer nacos = SharedServers.nacos().server;
-        return new Server() {
-            @Override
-            public String address() {
-                return nacos.serverAddr();
-            }
-
-            @Override
-            public Set<String> holders(String service) {
-                Set<String> out = new TreeSet<>();
-                NacosSupport.clientIds(NacosSupport.get(NacosSupport.publishers(nacos, service)))
-                        .forEach(id -> out.add("connection " + id));
-                return out;
-            }
-
-            @Override
-            public void close() {
-                // Shared with the other Nacos scenarios; closed when the run ends.
-            }
-        };
+        return new NacosSupport.ServerAdapter(SharedServers.nacos().server);
     }
 
     @Override

@@ -26,20 +26,7 @@ class NacosPartitionTest extends PartitionScenario {
     @Override
     Setup setUp() {
         SharedServers.Shared<NacosServer> shared = SharedServers.nacos();
-        NetworkNamespace namespace = shared.namespace();
-        NacosServer nacos = shared.server;
-        return new Setup(
-                namespace,
-                new Server() {
-                    @Override
-                    public void close() {}
-
-                    @Override
-                    public String toString() {
-                        return nacos.serverAddr();
-                    }
-                },
-                false);
+        return new Setup(shared.namespace(), new NacosSupport.ServerAdapter(shared.server), false);
     }
 
     @Override

@@ -2,11 +2,18 @@ package io.registry4j.resilience;
 
 import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What every scenario shares: bounds scaled for a loaded machine, a fast backoff, and instances. */
 final class Scenarios {
@@ -58,6 +65,28 @@ final class Scenarios {
     static List<String> ids(List<ServiceInstance> instances) {
         List<String> out = new ArrayList<>(instances.size());
         instances.forEach(i -> out.add(i.id()));
+        return out;
+    }
+
+    /** Sends {@code request}, a GET of a server's HTTP API from the test JVM; the answer, whatever its status. */
+    static HttpResponse<String> get(HttpClient http, HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + request.uri(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: GET " + request.uri(), e);
+        }
+    }
+
+    /** The first group of each match of {@code pattern} in {@code text}, in order, duplicates kept. */
+    static List<String> firstGroups(Pattern pattern, String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
         return out;
     }
 

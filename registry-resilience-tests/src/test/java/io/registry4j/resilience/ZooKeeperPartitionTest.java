@@ -3,8 +3,6 @@ package io.registry4j.resilience;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testservers.NetworkNamespace;
 import io.registry4j.testservers.ZooKeeperProcess;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 
 /** {@link PartitionScenario} on a ZooKeeper server (child JVM) in its own network namespace. */
@@ -38,10 +36,7 @@ class ZooKeeperPartitionTest extends PartitionScenario {
     @Override
     @Nullable
     String holder(Server server, String id) throws Exception {
-        try (CuratorFramework client = ZooKeeperSupport.plainClient(server.toString())) {
-            Stat stat = client.checkExists().forPath(ZooKeeperSupport.ROOT + "/" + SERVICE + "/" + id);
-            return stat == null ? null : "session " + Long.toHexString(stat.getEphemeralOwner());
-        }
+        return ZooKeeperSupport.holder(server.toString(), SERVICE, id);
     }
 
     @Override

@@ -2,8 +2,6 @@ package io.registry4j.resilience;
 
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testservers.ZooKeeperServer;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 
 /** {@link PauseScenario} on ZooKeeper: the paused owner's session expires. */
@@ -31,9 +29,6 @@ class ZooKeeperPauseTest extends PauseScenario {
     @Override
     @Nullable
     String holder(String address, String id) throws Exception {
-        try (CuratorFramework client = ZooKeeperSupport.plainClient(address)) {
-            Stat stat = client.checkExists().forPath(ZooKeeperSupport.ROOT + "/" + SERVICE + "/" + id);
-            return stat == null ? null : "session " + Long.toHexString(stat.getEphemeralOwner());
-        }
+        return ZooKeeperSupport.holder(address, SERVICE, id);
     }
 }

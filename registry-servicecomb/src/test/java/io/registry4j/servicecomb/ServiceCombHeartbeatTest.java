@@ -7,11 +7,11 @@ import io.registry4j.ServiceInstance;
 import io.registry4j.spi.Scheduler;
 import io.registry4j.testkit.RegistryLeakCheck;
 import io.registry4j.testservers.FakeServiceCenter;
+import io.registry4j.testservers.HeldHeartbeats;
 import io.registry4j.testservers.RequestHolds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -83,18 +83,7 @@ class ServiceCombHeartbeatTest {
         }
         RequestHolds.Hold hold = later(fake.hold(r -> r.startsWith("PUT ") && r.contains("/heartbeat")));
 
-        Awaitility.await("3 heartbeats held by the server at once")
-                .atMost(bound())
-                .until(() -> hold.waiting().size() == 3);
-        var ran = new CountDownLatch(1);
-        timer.execute(ran::countDown);
-        assertThat(ran.await(bound().toMillis(), TimeUnit.MILLISECONDS))
-                .as("the scheduler thread runs other work while heartbeats are in flight")
-                .isTrue();
-        assertThat(hold.waiting()).as("still in flight, the others queued").hasSize(3);
-        assertThat(hold.highestWaiting()).as("never more than the bound").isEqualTo(3);
-
-        hold.close();
+        HeldHeartbeats.check(hold, 3, timer, bound(), "the server");
         // Held past their lease, the instances may have expired: answered 400017, the keeper registers them again.
         Awaitility.await("all six instances on the server again")
                 .atMost(bound())
