@@ -44,12 +44,7 @@ public final class EtcdRegistryProvider implements RegistryProvider {
 
     @Override
     public boolean isAvailable() {
-        try {
-            Class.forName("io.etcd.jetcd.Client", false, EtcdRegistryProvider.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return RegistryProvider.canLoad("io.etcd.jetcd.Client", EtcdRegistryProvider.class);
     }
 
     @Override

@@ -39,15 +39,8 @@ public final class KubernetesRegistryProvider implements RegistryProvider {
 
     @Override
     public boolean isAvailable() {
-        try {
-            Class.forName(
-                    "io.fabric8.kubernetes.client.KubernetesClient",
-                    false,
-                    getClass().getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return RegistryProvider.canLoad(
+                "io.fabric8.kubernetes.client.KubernetesClient", KubernetesRegistryProvider.class);
     }
 
     @Override

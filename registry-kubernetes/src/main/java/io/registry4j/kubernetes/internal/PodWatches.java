@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.RejectedExecutionException;
@@ -140,7 +141,7 @@ public final class PodWatches implements AutoCloseable {
             }
             informers.addAll(created);
         }
-        var starts = new ArrayList<java.util.concurrent.CompletableFuture<Void>>();
+        var starts = new ArrayList<CompletableFuture<Void>>();
         for (SharedIndexInformer<Pod> informer : created) {
             informer.addIndexers(Map.of(BY_APP, pod -> {
                 String app = PodCodec.service(pod);
@@ -153,8 +154,7 @@ public final class PodWatches implements AutoCloseable {
             });
             starts.add(informer.start().toCompletableFuture());
         }
-        var unused = java.util.concurrent.CompletableFuture.allOf(
-                        starts.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+        var unused = CompletableFuture.allOf(starts.toArray(new CompletableFuture<?>[0]))
                 .whenComplete((v, e) -> {
                     if (e != null) {
                         if (!closed) {

@@ -36,15 +36,8 @@ public final class ZooKeeperRegistryProvider implements RegistryProvider {
 
     @Override
     public boolean isAvailable() {
-        try {
-            Class.forName(
-                    "org.apache.curator.framework.CuratorFramework",
-                    false,
-                    getClass().getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return RegistryProvider.canLoad(
+                "org.apache.curator.framework.CuratorFramework", ZooKeeperRegistryProvider.class);
     }
 
     @Override
