@@ -20,12 +20,14 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The whole compatibility kit on a real API server (kube-apiserver built from the k8s.io/kubernetes module, on etcd),
  * each instance on a pod of its own.
  */
 @DisplayName("KubernetesRegistry passes the compatibility kit on a real kube-apiserver")
+@ExtendWith(SharedKubeApiServer.class)
 class KubernetesRegistryCompatibilityTest extends RegistryCompatibilityKit {
     private static @Nullable KubernetesTestSupport k8s;
 

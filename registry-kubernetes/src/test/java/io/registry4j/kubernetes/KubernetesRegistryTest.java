@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What only Kubernetes has: health of pods, the pod layout's fallbacks and limits, RBAC, and relabelled pods. */
-@ExtendWith(RegistryLeakCheck.class)
+@ExtendWith({SharedKubeApiServer.class, RegistryLeakCheck.class})
 @DisplayName("KubernetesRegistry on a real kube-apiserver")
 class KubernetesRegistryTest {
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -15,7 +15,6 @@ import io.registry4j.Backoff;
 import io.registry4j.Endpoints;
 import io.registry4j.ServiceInstance;
 import io.registry4j.testservers.KubeApiServer;
-import io.registry4j.testservers.TestEnvironment;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,15 +38,13 @@ final class KubernetesTestSupport implements AutoCloseable {
     /** Readers see this IP: the kit's instances are on 127.0.0.1. */
     static final String POD_IP = "127.0.0.1";
 
-    private static @Nullable KubeApiServer shared;
-
     final KubeApiServer server;
     final KubernetesClient admin;
     final String namespace;
     private final Map<String, String> podsByInstance = new ConcurrentHashMap<>();
 
     KubernetesTestSupport(String hint) {
-        this.server = server();
+        this.server = SharedKubeApiServer.server();
         this.admin = newClient(adminConfig());
         this.namespace =
                 hint + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
@@ -58,18 +55,6 @@ final class KubernetesTestSupport implements AutoCloseable {
                         .endMetadata()
                         .build())
                 .create();
-    }
-
-    static synchronized KubeApiServer server() {
-        KubeApiServer s = shared;
-        if (s == null) {
-            TestEnvironment env = TestEnvironment.system();
-            s = KubeApiServer.external(env).orElseGet(() -> KubeApiServer.start(env, KubeApiServer.binary(env)));
-            shared = s;
-            KubeApiServer started = s;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "registry4j-testservers-k8s-stop"));
-        }
-        return s;
     }
 
     Config adminConfig() {

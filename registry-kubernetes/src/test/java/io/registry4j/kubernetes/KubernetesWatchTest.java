@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The informer's own recovery: a watch whose resource version expired (410 Gone) relists and goes on. */
-@ExtendWith(RegistryLeakCheck.class)
+@ExtendWith({SharedKubeApiServer.class, RegistryLeakCheck.class})
 @DisplayName("KubernetesRegistry's watch on a real kube-apiserver")
 class KubernetesWatchTest {
     private static final String REFLECTOR = "io.fabric8.kubernetes.client.informers.impl.cache.Reflector";
