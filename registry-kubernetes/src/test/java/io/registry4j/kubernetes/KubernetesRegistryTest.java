@@ -50,11 +50,6 @@ class KubernetesRegistryTest {
         return Objects.requireNonNull(k8s, "the test server");
     }
 
-    private static Duration scaled(Duration d) {
-        double scale = Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1"));
-        return Duration.ofMillis((long) (d.toMillis() * Math.max(1, scale)));
-    }
-
     private static Map<String, String> labels(String service, String id) {
         return Map.of("kratos-service-app", service, "kratos-service-id", id, "kratos-service-version", "v1");
     }
@@ -172,7 +167,7 @@ class KubernetesRegistryTest {
             assertThat(w.next()).extracting(ServiceInstance::id).containsExactly("good");
             s.createPod("m-bad", List.of(9000), labels(svc, "bad"), protocols("{\"9000\": grpc"));
             s.setStatus("m-bad", true, "10.3.0.2");
-            await().atMost(scaled(WAIT)).until(() -> r.skippedEntries() > 0);
+            await().atMost(KubernetesTestSupport.scaled(WAIT)).until(() -> r.skippedEntries() > 0);
             s.createPod("m-good2", List.of(9000), labels(svc, "good2"), protocols("{\"9000\":\"grpc\"}"));
             s.setStatus("m-good2", true, "10.3.0.3");
             assertThat(w.next()).extracting(ServiceInstance::id).containsExactly("good", "good2");
@@ -211,7 +206,7 @@ class KubernetesRegistryTest {
                     .get();
             assertThat(pod.getMetadata().getLabels()).containsEntry("kratos-service-version", "1.0.0_build.7");
             assertThat(pod.getMetadata().getAnnotations()).containsEntry("registry4j.io/version", "1.0.0+build.7");
-            await().atMost(scaled(WAIT))
+            await().atMost(KubernetesTestSupport.scaled(WAIT))
                     .untilAsserted(() -> assertThat(r.getService("labels")).containsExactly(build));
             r.deregister(build);
             Pod after = s.admin
@@ -301,7 +296,7 @@ class KubernetesRegistryTest {
                     .patch(
                             PatchContext.of(PatchType.JSON_MERGE),
                             "{\"metadata\":{\"labels\":{\"kratos-service-version\":\"9.9\"}}}");
-            await().atMost(scaled(WAIT))
+            await().atMost(KubernetesTestSupport.scaled(WAIT))
                     .untilAsserted(() -> assertThat(s.admin
                                     .pods()
                                     .inNamespace(s.namespace)

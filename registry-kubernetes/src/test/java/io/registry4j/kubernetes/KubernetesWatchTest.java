@@ -51,11 +51,6 @@ class KubernetesWatchTest {
         }
     }
 
-    private static Duration scaled(Duration d) {
-        double scale = Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1"));
-        return Duration.ofMillis((long) (d.toMillis() * Math.max(1, scale)));
-    }
-
     @Test
     @DisplayName("a watch resumed from a compacted resource version gets 410 Gone, relists, and delivers what changed")
     void goneRelists() throws Exception {
@@ -96,7 +91,7 @@ class KubernetesWatchTest {
             s.server.stop();
             compactEtcd(s.server.etcd().clientEndpoint());
             s.server.restart();
-            await().atMost(scaled(Duration.ofSeconds(60)))
+            await().atMost(KubernetesTestSupport.scaled(Duration.ofSeconds(60)))
                     .untilAsserted(() -> assertThat(gone).isNotEmpty());
             ServiceInstance y = ServiceInstance.builder()
                     .id("y1")
@@ -104,7 +99,7 @@ class KubernetesWatchTest {
                     .endpoint("grpc://127.0.0.1:9001")
                     .build();
             r.register(y);
-            await().atMost(scaled(Duration.ofSeconds(30)))
+            await().atMost(KubernetesTestSupport.scaled(Duration.ofSeconds(30)))
                     .untilAsserted(() -> assertThat(r.getService("gone")).containsExactly(x, y));
         } finally {
             reflector.removeHandler(capture);
