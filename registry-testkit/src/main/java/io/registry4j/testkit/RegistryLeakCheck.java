@@ -72,6 +72,8 @@ public final class RegistryLeakCheck implements BeforeEachCallback, AfterEachCal
             Pattern.compile("NIOServerCxnFactory\\..*|NIOWorkerThread-\\d+|ConnnectionExpirer|SessionTracker"),
             Pattern.compile("SyncThread:\\d+|ProcessThread\\(.*|RequestThrottler|CommitProcessor:\\d+|"
                     + "CommitProcWorkThread-\\d+|PurgeTask|FileTxnSnapLog.*|LearnerHandler.*|"
+                    // a LearnerHandler's packet sender in an ensemble's leader, named after the follower's address
+                    + "Sender-/.*|"
                     + "ZooKeeperServerListenerImpl.*|Time-limited test|zk-admin.*|ContainerManagerTask"));
 
     /**
