@@ -3,6 +3,7 @@ package io.registry4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.registry4j.testservers.TestTime;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,7 +66,7 @@ class BackendsTest {
     void watchAndListWorkOnABackendThatImplementsOnlyKratosMethods() throws Exception {
         var run = CliRun.plain();
         var exit = run.start("watch", "orders", "-r", "nocatalog://y");
-        await().atMost(CliRun.scaled(CommandsContract.WAIT))
+        await().atMost(TestTime.scaled(CommandsContract.WAIT))
                 .until(() -> run.out().contains("INITIAL"));
         var register = CliRun.plain();
         var registered = register.start(
@@ -78,13 +79,13 @@ class BackendsTest {
                 "grpc://127.0.0.1:9000",
                 "-r",
                 "nocatalog://y");
-        await().atMost(CliRun.scaled(CommandsContract.WAIT))
+        await().atMost(TestTime.scaled(CommandsContract.WAIT))
                 .until(() -> run.out().contains("+ o-1"));
         register.stop();
         assertThat(CliRun.exitCode(registered, CommandsContract.WAIT))
                 .as(register.all())
                 .isZero();
-        await().atMost(CliRun.scaled(CommandsContract.WAIT))
+        await().atMost(TestTime.scaled(CommandsContract.WAIT))
                 .until(() -> run.out().contains("- o-1"));
         run.stop();
         assertThat(CliRun.exitCode(exit, CommandsContract.WAIT)).as(run.all()).isZero();

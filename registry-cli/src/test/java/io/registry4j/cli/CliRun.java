@@ -1,5 +1,7 @@
 package io.registry4j.cli;
 
+import static io.registry4j.testservers.TestTime.scaled;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -66,11 +68,6 @@ final class CliRun {
     /** Everything printed, for assertion messages. */
     String all() {
         return "--- out ---\n" + out() + "--- err ---\n" + err();
-    }
-
-    static Duration scaled(Duration d) {
-        double scale = Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1"));
-        return Duration.ofMillis((long) (d.toMillis() * scale));
     }
 
     /** Waits for a command started with {@link #start} to end. */

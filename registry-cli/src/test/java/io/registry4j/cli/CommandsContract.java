@@ -7,6 +7,7 @@ import io.registry4j.Registries;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.spi.KratosJson;
+import io.registry4j.testservers.TestTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +77,7 @@ abstract class CommandsContract {
     }
 
     static Duration wait(Duration d) {
-        return CliRun.scaled(d);
+        return TestTime.scaled(d);
     }
 
     // ---- list ----

@@ -7,6 +7,7 @@ import io.registry4j.Registries;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testservers.ConsulServer;
 import io.registry4j.testservers.FakeConsul;
+import io.registry4j.testservers.TestTime;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +42,7 @@ class ConsulCommandsTest {
     }
 
     private static Duration wait(Duration d) {
-        return CliRun.scaled(d);
+        return TestTime.scaled(d);
     }
 
     @Test

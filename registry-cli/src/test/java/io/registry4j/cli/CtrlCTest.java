@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.registry4j.testservers.EtcdServer;
 import io.registry4j.testservers.LoopbackPorts;
+import io.registry4j.testservers.TestTime;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -150,7 +151,7 @@ class CtrlCTest {
 
         void awaitOut(String text) {
             await("the child to print '" + text + "'")
-                    .atMost(CliRun.scaled(WAIT))
+                    .atMost(TestTime.scaled(WAIT))
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> out().contains(text) || !process.isAlive());
             assertThat(out()).as(all()).contains(text);
@@ -163,7 +164,7 @@ class CtrlCTest {
         }
 
         int exit() throws Exception {
-            assertThat(process.waitFor(CliRun.scaled(WAIT).toMillis(), TimeUnit.MILLISECONDS))
+            assertThat(process.waitFor(TestTime.scaled(WAIT).toMillis(), TimeUnit.MILLISECONDS))
                     .as("the child ends: " + all())
                     .isTrue();
             return process.exitValue();

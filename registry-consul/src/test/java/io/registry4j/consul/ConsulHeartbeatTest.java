@@ -8,6 +8,7 @@ import io.registry4j.testkit.RegistryLeakCheck;
 import io.registry4j.testservers.FakeConsul;
 import io.registry4j.testservers.HeldHeartbeats;
 import io.registry4j.testservers.RequestHolds;
+import io.registry4j.testservers.TestTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +69,7 @@ class ConsulHeartbeatTest {
     }
 
     private static Duration bound() {
-        double scale = Math.max(1, Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1")));
-        return Duration.ofMillis((long) (20_000 * scale));
+        return TestTime.scaled(Duration.ofSeconds(20));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.registry4j.eureka;
 
+import static io.registry4j.testservers.TestTime.scaled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -86,14 +87,6 @@ class EurekaRegistryTest {
 
     private static EurekaAdmin admin() {
         return Objects.requireNonNull(admin, "admin");
-    }
-
-    private static double timeScale() {
-        return Math.max(1.0, Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1")));
-    }
-
-    private static Duration scaled(Duration d) {
-        return Duration.ofMillis((long) (d.toMillis() * timeScale()));
     }
 
     private static ConditionFactory await(String what) {

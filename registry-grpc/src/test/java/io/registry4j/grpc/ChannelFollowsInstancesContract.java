@@ -14,6 +14,7 @@ import io.grpc.StatusRuntimeException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.testkit.RegistryLeakCheck;
+import io.registry4j.testservers.TestTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

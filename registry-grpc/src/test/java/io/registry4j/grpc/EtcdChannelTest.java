@@ -9,6 +9,7 @@ import io.registry4j.Backoff;
 import io.registry4j.ServiceRegistry;
 import io.registry4j.etcd.EtcdRegistry;
 import io.registry4j.testservers.EtcdServer;
+import io.registry4j.testservers.TestTime;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;

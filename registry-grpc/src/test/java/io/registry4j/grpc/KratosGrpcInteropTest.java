@@ -16,6 +16,7 @@ import io.registry4j.ServiceRegistry;
 import io.registry4j.etcd.EtcdRegistry;
 import io.registry4j.testservers.EtcdServer;
 import io.registry4j.testservers.KratosPeer;
+import io.registry4j.testservers.TestTime;
 import io.registry4j.testservers.ZooKeeperServer;
 import io.registry4j.zookeeper.ZooKeeperRegistry;
 import java.time.Duration;

@@ -19,6 +19,7 @@ import io.registry4j.testkit.InMemoryRegistry;
 import io.registry4j.testkit.InMemoryServer;
 import io.registry4j.testkit.RecordingListener;
 import io.registry4j.testkit.RegistryLeakCheck;
+import io.registry4j.testservers.TestTime;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;

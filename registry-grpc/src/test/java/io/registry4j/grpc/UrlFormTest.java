@@ -12,6 +12,7 @@ import io.registry4j.grpc.internal.DiscoverySource;
 import io.registry4j.testkit.InMemoryRegistry;
 import io.registry4j.testkit.InMemoryServer;
 import io.registry4j.testkit.RegistryLeakCheck;
+import io.registry4j.testservers.TestTime;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

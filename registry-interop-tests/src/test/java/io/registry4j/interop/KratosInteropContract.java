@@ -12,6 +12,7 @@ import io.registry4j.testservers.KratosPeer;
 import io.registry4j.testservers.KratosPeer.Instance;
 import io.registry4j.testservers.KratosPeer.ResolvedAddress;
 import io.registry4j.testservers.KratosPeer.Snapshot;
+import io.registry4j.testservers.TestTime;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -476,7 +477,6 @@ public abstract class KratosInteropContract {
     }
 
     protected static Duration scaled(Duration duration) {
-        double scale = Math.max(1, Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1")));
-        return Duration.ofMillis((long) (duration.toMillis() * scale));
+        return TestTime.scaled(duration);
     }
 }

@@ -13,6 +13,7 @@ import io.registry4j.RegistryException;
 import io.registry4j.ServiceInstance;
 import io.registry4j.Watcher;
 import io.registry4j.testkit.RegistryLeakCheck;
+import io.registry4j.testservers.TestTime;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -167,7 +168,7 @@ class KubernetesRegistryTest {
             assertThat(w.next()).extracting(ServiceInstance::id).containsExactly("good");
             s.createPod("m-bad", List.of(9000), labels(svc, "bad"), protocols("{\"9000\": grpc"));
             s.setStatus("m-bad", true, "10.3.0.2");
-            await().atMost(KubernetesTestSupport.scaled(WAIT)).until(() -> r.skippedEntries() > 0);
+            await().atMost(TestTime.scaled(WAIT)).until(() -> r.skippedEntries() > 0);
             s.createPod("m-good2", List.of(9000), labels(svc, "good2"), protocols("{\"9000\":\"grpc\"}"));
             s.setStatus("m-good2", true, "10.3.0.3");
             assertThat(w.next()).extracting(ServiceInstance::id).containsExactly("good", "good2");
@@ -206,7 +207,7 @@ class KubernetesRegistryTest {
                     .get();
             assertThat(pod.getMetadata().getLabels()).containsEntry("kratos-service-version", "1.0.0_build.7");
             assertThat(pod.getMetadata().getAnnotations()).containsEntry("registry4j.io/version", "1.0.0+build.7");
-            await().atMost(KubernetesTestSupport.scaled(WAIT))
+            await().atMost(TestTime.scaled(WAIT))
                     .untilAsserted(() -> assertThat(r.getService("labels")).containsExactly(build));
             r.deregister(build);
             Pod after = s.admin
@@ -296,7 +297,7 @@ class KubernetesRegistryTest {
                     .patch(
                             PatchContext.of(PatchType.JSON_MERGE),
                             "{\"metadata\":{\"labels\":{\"kratos-service-version\":\"9.9\"}}}");
-            await().atMost(KubernetesTestSupport.scaled(WAIT))
+            await().atMost(TestTime.scaled(WAIT))
                     .untilAsserted(() -> assertThat(s.admin
                                     .pods()
                                     .inNamespace(s.namespace)

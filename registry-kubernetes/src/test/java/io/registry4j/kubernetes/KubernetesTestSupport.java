@@ -154,12 +154,6 @@ final class KubernetesTestSupport implements AutoCloseable {
                 .create();
     }
 
-    /** Scales a test bound by {@code registry4j.test.timeScale} (at least 1), as the kit does. */
-    static Duration scaled(Duration d) {
-        double scale = Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1"));
-        return Duration.ofMillis((long) (d.toMillis() * Math.max(1, scale)));
-    }
-
     /** Sets the pod's phase Running, its Ready condition and IP, through the status subresource. */
     Pod setStatus(String name, boolean ready, @Nullable String ip) {
         String patch = "{\"status\":{\"phase\":\"Running\",\"podIP\":" + (ip == null ? "null" : "\"" + ip + "\"")

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.registry4j.ServiceInstance;
 import io.registry4j.Watcher;
 import io.registry4j.testkit.RegistryLeakCheck;
+import io.registry4j.testservers.TestTime;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,7 +92,7 @@ class KubernetesWatchTest {
             s.server.stop();
             compactEtcd(s.server.etcd().clientEndpoint());
             s.server.restart();
-            await().atMost(KubernetesTestSupport.scaled(Duration.ofSeconds(60)))
+            await().atMost(TestTime.scaled(Duration.ofSeconds(60)))
                     .untilAsserted(() -> assertThat(gone).isNotEmpty());
             ServiceInstance y = ServiceInstance.builder()
                     .id("y1")
@@ -99,7 +100,7 @@ class KubernetesWatchTest {
                     .endpoint("grpc://127.0.0.1:9001")
                     .build();
             r.register(y);
-            await().atMost(KubernetesTestSupport.scaled(Duration.ofSeconds(30)))
+            await().atMost(TestTime.scaled(Duration.ofSeconds(30)))
                     .untilAsserted(() -> assertThat(r.getService("gone")).containsExactly(x, y));
         } finally {
             reflector.removeHandler(capture);

@@ -1,5 +1,6 @@
 package io.registry4j.nacos;
 
+import static io.registry4j.testservers.TestTime.scaled;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.alibaba.nacos.api.naming.NamingService;
@@ -50,11 +51,6 @@ class NacosInteropTest {
     void close() throws Exception {
         plain.shutDown();
         pool.shutdownNow();
-    }
-
-    private static Duration scaled(Duration d) {
-        double scale = Math.max(1, Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1")));
-        return Duration.ofMillis((long) (d.toMillis() * scale));
     }
 
     private static ConditionFactory await(String what) {

@@ -2,6 +2,7 @@ package io.registry4j.resilience;
 
 import io.registry4j.Backoff;
 import io.registry4j.ServiceInstance;
+import io.registry4j.testservers.TestTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -27,13 +28,7 @@ final class Scenarios {
 
     /** Scales {@code bound} by {@code registry4j.test.timeScale} (default 1), for loaded machines. */
     static Duration bound(Duration bound) {
-        double scale;
-        try {
-            scale = Math.max(1.0, Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1")));
-        } catch (NumberFormatException e) {
-            scale = 1.0;
-        }
-        return Duration.ofMillis((long) (bound.toMillis() * scale));
+        return TestTime.scaled(bound);
     }
 
     /** Returns whether the long versions of the scenarios run ({@code -Dregistry4j.resilience.long=true}). */

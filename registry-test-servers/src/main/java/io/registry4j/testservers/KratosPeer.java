@@ -82,7 +82,7 @@ public final class KratosPeer implements AutoCloseable {
     /** Like {@link #start()}, reading variables from {@code environment}. */
     public static KratosPeer start(TestEnvironment environment) {
         Path binary = BUILD.binary(environment);
-        return new KratosPeer(binary, ScratchDirectory.create("kratos-peer"), scaled(DEFAULT_TIMEOUT));
+        return new KratosPeer(binary, ScratchDirectory.create("kratos-peer"), TestTime.scaled(DEFAULT_TIMEOUT));
     }
 
     /** Returns the peer binary in use. */
@@ -163,11 +163,6 @@ public final class KratosPeer implements AutoCloseable {
         PeerProcess peerProcess = new PeerProcess(args, process, log);
         running.add(peerProcess);
         return peerProcess;
-    }
-
-    static Duration scaled(Duration duration) {
-        double scale = Math.max(1, Double.parseDouble(System.getProperty("registry4j.test.timeScale", "1")));
-        return Duration.ofMillis((long) (duration.toMillis() * scale));
     }
 
     // ---------------------------------------------------------------- value types
