@@ -2,6 +2,7 @@ package io.registry4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.registry4j.testservers.TestTime;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -212,12 +213,21 @@ class ConsumerProjectTest {
                         + "<groupId>example</groupId><artifactId>consumer</artifactId><version>1</version>\n"
                         + management + "<dependencies>\n" + deps + "</dependencies></project>\n",
                 StandardCharsets.UTF_8);
-        // Third-party artifacts come from the user's repository, read as a remote one: nothing is written there.
+        // Third-party artifacts come from the user's repository, read as a remote one ahead of Maven Central: nothing
+        // is
+        // written there. Central serves what the reactor itself never needed (a library version only a consumer without
+        // the BOM resolves), so the test also holds on a machine whose caches were empty before this build.
+        String userRepository =
+                "<id>user-repository</id><url>" + localRepository().toUri() + "</url>"
+                        + "<releases><enabled>true</enabled></releases><snapshots><enabled>false</enabled></snapshots>";
         Path settings = dir.resolve("settings.xml");
         Files.writeString(
                 settings,
-                "<settings><mirrors><mirror><id>user-repository</id><mirrorOf>*</mirrorOf><url>"
-                        + localRepository().toUri() + "</url></mirror></mirrors></settings>\n",
+                "<settings><profiles><profile><id>user-repository</id>"
+                        + "<repositories><repository>" + userRepository + "</repository></repositories>"
+                        + "<pluginRepositories><pluginRepository>" + userRepository + "</pluginRepository>"
+                        + "</pluginRepositories></profile></profiles>"
+                        + "<activeProfiles><activeProfile>user-repository</activeProfile></activeProfiles></settings>\n",
                 StandardCharsets.UTF_8);
         Path list = dir.resolve("dependencies.txt");
         List<String> command = List.of(
@@ -227,7 +237,7 @@ class ConsumerProjectTest {
                 "-s",
                 settings.toString(),
                 "-Dmaven.repo.local=" + repo,
-                "org.apache.maven.plugins:maven-dependency-plugin:3.7.0:list",
+                "org.apache.maven.plugins:maven-dependency-plugin:" + dependencyPluginVersion() + ":list",
                 "-DincludeScope=runtime",
                 "-DoutputFile=" + list);
         Path log = dir.resolve("maven.log");
@@ -236,7 +246,8 @@ class ConsumerProjectTest {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        assertThat(maven.waitFor(CliRun.scaled(java.time.Duration.ofMinutes(3)).toMillis(), TimeUnit.MILLISECONDS))
+        assertThat(maven.waitFor(
+                        TestTime.scaled(java.time.Duration.ofMinutes(3)).toMillis(), TimeUnit.MILLISECONDS))
                 .as("the consumer's Maven run ends")
                 .isTrue();
         assertThat(maven.exitValue())
@@ -258,6 +269,19 @@ class ConsumerProjectTest {
         if (jar != null) {
             Files.copy(jar, dir.resolve(artifact + "-" + VERSION + ".jar"), StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /**
+     * The dependency plugin's version: the one the reactor's own build uses (the parent pom hands it to the tests), so
+     * the plugin is in the user's repository wherever this module was built, from cold caches too.
+     */
+    private static String dependencyPluginVersion() {
+        String given = System.getProperty("registry4j.test.dependencyPluginVersion");
+        if (given == null || given.isBlank()) {
+            throw new IllegalStateException(
+                    "registry4j.test.dependencyPluginVersion is not set: the parent pom's surefire configuration sets it");
+        }
+        return given;
     }
 
     private static Path localRepository() {
