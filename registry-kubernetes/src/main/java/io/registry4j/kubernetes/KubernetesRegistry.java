@@ -192,15 +192,7 @@ public final class KubernetesRegistry extends AbstractServiceRegistry {
                                 + instance.id() + " from another pod");
             }
         }
-        String patch = PodCodec.registerPatch(instance);
-        call(
-                "patch pod " + pod,
-                "patch",
-                pod.namespace(),
-                () -> client.pods()
-                        .inNamespace(pod.namespace())
-                        .withName(pod.name())
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+        patchPod(pod, PodCodec.registerPatch(instance));
     }
 
     private @Nullable PodRef podForQuietly(ServiceInstance instance) {
@@ -215,27 +207,12 @@ public final class KubernetesRegistry extends AbstractServiceRegistry {
     protected void remove(ServiceInstance instance) {
         PodRef ref = podFor(instance);
         for (int attempt = 0; ; attempt++) {
-            Pod pod = call(
-                    "get pod " + ref,
-                    "get",
-                    ref.namespace(),
-                    () -> client.pods()
-                            .inNamespace(ref.namespace())
-                            .withName(ref.name())
-                            .get());
+            Pod pod = getPod(ref);
             if (pod == null || !PodCodec.carries(pod, instance)) {
                 return; // gone, or someone else's registration now: never touch it
             }
-            String patch = PodCodec.deregisterPatch(pod.getMetadata().getResourceVersion());
             try {
-                call(
-                        "patch pod " + ref,
-                        "patch",
-                        ref.namespace(),
-                        () -> client.pods()
-                                .inNamespace(ref.namespace())
-                                .withName(ref.name())
-                                .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+                patchPod(ref, PodCodec.deregisterPatch(pod.getMetadata().getResourceVersion()));
                 return;
             } catch (RegistryException e) {
                 if (e.kind() != RegistryException.Kind.CONFLICT || attempt >= 4) {
@@ -248,8 +225,12 @@ public final class KubernetesRegistry extends AbstractServiceRegistry {
 
     @Override
     protected boolean verify(ServiceInstance instance) {
-        PodRef ref = podFor(instance);
-        Pod pod = call(
+        Pod pod = getPod(podFor(instance));
+        return pod != null && PodCodec.carriesExactly(pod, instance);
+    }
+
+    private @Nullable Pod getPod(PodRef ref) {
+        return call(
                 "get pod " + ref,
                 "get",
                 ref.namespace(),
@@ -257,35 +238,30 @@ public final class KubernetesRegistry extends AbstractServiceRegistry {
                         .inNamespace(ref.namespace())
                         .withName(ref.name())
                         .get());
-        return pod != null && PodCodec.carriesExactly(pod, instance);
+    }
+
+    private void patchPod(PodRef ref, String mergePatch) {
+        call(
+                "patch pod " + ref,
+                "patch",
+                ref.namespace(),
+                () -> client.pods()
+                        .inNamespace(ref.namespace())
+                        .withName(ref.name())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch));
     }
 
     @Override
     protected List<ServiceInstance> read(String service) {
         List<ServiceInstance> out = new ArrayList<>();
-        if (namespaces.isEmpty()) {
+        PodWatches.scopes(client, namespaces).forEach((ns, pods) -> {
             PodList list = call(
-                    "list pods of " + service,
+                    "list pods of " + service + (ns.isEmpty() ? "" : " in " + ns),
                     "list",
-                    "",
-                    () -> client.pods()
-                            .inAnyNamespace()
-                            .withLabel(PodCodec.APP_LABEL, service)
-                            .list());
+                    ns,
+                    () -> pods.withLabel(PodCodec.APP_LABEL, service).list());
             list.getItems().forEach(p -> PodWatches.decodeInto(p, includeAll, out, this::skip));
-        } else {
-            for (String ns : namespaces) {
-                PodList list = call(
-                        "list pods of " + service + " in " + ns,
-                        "list",
-                        ns,
-                        () -> client.pods()
-                                .inNamespace(ns)
-                                .withLabel(PodCodec.APP_LABEL, service)
-                                .list());
-                list.getItems().forEach(p -> PodWatches.decodeInto(p, includeAll, out, this::skip));
-            }
-        }
+        });
         return out;
     }
 

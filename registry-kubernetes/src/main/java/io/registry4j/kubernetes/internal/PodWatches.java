@@ -1,7 +1,10 @@
 package io.registry4j.kubernetes.internal;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.AnyNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.PodResource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.registry4j.RegistryException;
@@ -12,6 +15,7 @@ import io.registry4j.spi.ServiceViews;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -111,6 +115,24 @@ public final class PodWatches implements AutoCloseable {
         };
     }
 
+    /**
+     * The pod operations of a discovery scope, keyed by namespace: one per namespace of {@code namespaces}, or all
+     * namespaces under the key {@code ""} when {@code namespaces} is empty.
+     *
+     * @param client the client
+     * @param namespaces the namespaces; empty for all
+     * @return the operations, in the order of {@code namespaces}
+     */
+    public static Map<String, AnyNamespaceOperation<Pod, PodList, PodResource>> scopes(
+            KubernetesClient client, List<String> namespaces) {
+        if (namespaces.isEmpty()) {
+            return Map.of("", client.pods().inAnyNamespace());
+        }
+        Map<String, AnyNamespaceOperation<Pod, PodList, PodResource>> scopes = new LinkedHashMap<>();
+        namespaces.forEach(ns -> scopes.put(ns, client.pods().inNamespace(ns)));
+        return scopes;
+    }
+
     private void later(Runnable task) {
         try {
             scheduler.schedule(Duration.ZERO, RegistryThreads.guarded("kubernetes watch delivery", task));
@@ -126,18 +148,8 @@ public final class PodWatches implements AutoCloseable {
                 return;
             }
             started = true;
-            if (namespaces.isEmpty()) {
-                created.add(client.pods()
-                        .inAnyNamespace()
-                        .withLabel(PodCodec.APP_LABEL)
-                        .runnableInformer(resync.toMillis()));
-            } else {
-                for (String ns : namespaces) {
-                    created.add(client.pods()
-                            .inNamespace(ns)
-                            .withLabel(PodCodec.APP_LABEL)
-                            .runnableInformer(resync.toMillis()));
-                }
+            for (var pods : scopes(client, namespaces).values()) {
+                created.add(pods.withLabel(PodCodec.APP_LABEL).runnableInformer(resync.toMillis()));
             }
             informers.addAll(created);
         }
