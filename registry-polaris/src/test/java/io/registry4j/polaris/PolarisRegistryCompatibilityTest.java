@@ -56,9 +56,10 @@ class PolarisRegistryCompatibilityTest extends RegistryCompatibilityKit {
                 // busy 2-core machine.
                 .propagation(Duration.ofSeconds(10))
                 // The server answers "not found" to the fourth heartbeat (2 s TTL here) for an instance it does not
-                // hold; then the keeper registers again. One run on an idle 2-core machine saw no "not found" within
-                // 30 s after an instance was removed behind the registry's back (deregisteredStaysGoneAfterExpiry), so
-                // the bound leaves room for that until its cause is known.
+                // hold, and the registry's cache check sees the loss within a few 2 s polls; then the keeper registers
+                // again. Margin for a loaded 2-core machine. (A removed instance that was never reported lost, 3 in 18
+                // loaded kit runs, was Polaris' boltdb store not stamping deletions for its instance cache: mended in
+                // the test server, servers/polaris/store.go.)
                 .reRegistration(Duration.ofSeconds(45))
                 .supports(Fault.SESSION_EXPIRY, Fault.DELETE_BEHIND_BACK, Fault.GARBAGE_ENTRY, Fault.WATCH_COUNT)
                 .unsupported(

@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * server; start nothing) → the binary built by {@link GoBuild} (cached under {@code ~/.cache/registry4j/polaris}) → abort the test, or fail it under {@code CI=true},
  * when there is no Go toolchain.
  *
- * <p>A local server is standalone: embedded boltdb store, the gRPC API (discover, register, health check) and the
+ * <p>A local server is standalone: embedded boltdb store (as {@code registry4jBoltdbStore}: Polaris' boltdb store with
+ * instance deletions its instance cache sees; see {@code servers/polaris/store.go}), the gRPC API (discover, register, health check) and the
  * HTTP admin API on two free loopback ports, authentication off, the in-memory heartbeat checker, all written to a
  * configuration file in a {@link ScratchDirectory} that is also its working directory (store and logs). It
  * registers itself as {@code Polaris/polaris.checker} on 127.0.0.1, so SDK heartbeats stay on loopback. It is ready
@@ -293,7 +294,7 @@ public final class PolarisServer extends LocalProcessServer<PolarisServer.Local>
                 maintain:
                   jobs: []
                 store:
-                  name: boltdbStore
+                  name: registry4jBoltdbStore
                   option:
                     path: ./polaris.bolt
                 plugin:
