@@ -213,10 +213,9 @@ class ConsumerProjectTest {
                         + "<groupId>example</groupId><artifactId>consumer</artifactId><version>1</version>\n"
                         + management + "<dependencies>\n" + deps + "</dependencies></project>\n",
                 StandardCharsets.UTF_8);
-        // Third-party artifacts come from the user's repository, read as a remote one ahead of Maven Central: nothing
-        // is
-        // written there. Central serves what the reactor itself never needed (a library version only a consumer without
-        // the BOM resolves), so the test also holds on a machine whose caches were empty before this build.
+        // Third-party artifacts come from the user's repository, read as a remote one ahead of Maven Central, so
+        // nothing is written there. Central serves what the reactor never needed (a version only a consumer without
+        // the BOM resolves): the test holds on a machine whose caches were empty before this build too.
         String userRepository =
                 "<id>user-repository</id><url>" + localRepository().toUri() + "</url>"
                         + "<releases><enabled>true</enabled></releases><snapshots><enabled>false</enabled></snapshots>";
