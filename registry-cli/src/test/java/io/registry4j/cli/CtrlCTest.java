@@ -99,11 +99,13 @@ class CtrlCTest {
         private final Process process;
         private final List<String> out = new CopyOnWriteArrayList<>();
         private final List<String> err = new CopyOnWriteArrayList<>();
+        private final Thread outPump;
+        private final Thread errPump;
 
         private Child(Process process) {
             this.process = process;
-            pump(process.getInputStream(), out);
-            pump(process.getErrorStream(), err);
+            outPump = pump(process.getInputStream(), out);
+            errPump = pump(process.getErrorStream(), err);
         }
 
         static Child register(String url, String id, String timeout) throws IOException {
@@ -133,7 +135,7 @@ class CtrlCTest {
             return new Child(new ProcessBuilder(command).start());
         }
 
-        private static void pump(InputStream in, List<String> lines) {
+        private static Thread pump(InputStream in, List<String> lines) {
             Thread t = new Thread(
                     () -> {
                         try (var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -147,13 +149,15 @@ class CtrlCTest {
                     "ctrlc-test-pump");
             t.setDaemon(true);
             t.start();
+            return t;
         }
 
         void awaitOut(String text) {
             await("the child to print '" + text + "'")
                     .atMost(TestTime.scaled(WAIT))
                     .pollInterval(Duration.ofMillis(50))
-                    .until(() -> out().contains(text) || !process.isAlive());
+                    // The pump ends once it has read the last line of a child that ended.
+                    .until(() -> out().contains(text) || !outPump.isAlive());
             assertThat(out()).as(all()).contains(text);
         }
 
@@ -167,6 +171,10 @@ class CtrlCTest {
             assertThat(process.waitFor(TestTime.scaled(WAIT).toMillis(), TimeUnit.MILLISECONDS))
                     .as("the child ends: " + all())
                     .isTrue();
+            // What the child printed last is read after it ended.
+            await("the child's output to be read")
+                    .atMost(TestTime.scaled(WAIT))
+                    .until(() -> !outPump.isAlive() && !errPump.isAlive());
             return process.exitValue();
         }
 
