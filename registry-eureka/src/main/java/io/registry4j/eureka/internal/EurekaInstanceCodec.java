@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,8 @@ import org.jspecify.annotations.Nullable;
  * {@code secureVipAddress} are the name. Each Eureka instance carries its own metadata map (never one shared
  * between endpoints, Kratos' #3818 bug): the user's pairs as they are, so other Eureka clients see them, plus the
  * reserved {@code registry4j.id}, {@code .name}, {@code .version}, {@code .endpoint} (this endpoint's URI),
- * {@code .index} (its position) and {@code .rev} (the registration's revision, the same for all its endpoints), plus
+ * {@code .index} (its position), {@code .count} (how many endpoints the instance has) and {@code .rev} (the
+ * registration's revision, the same for all its endpoints), plus
  * Kratos' keys as its {@code contrib/registry/eureka} writes them, so that a Kratos client reads the endpoint:
  * {@code ID}, {@code Name}, {@code Version}, {@code Endpoints} (this endpoint's URI: Kratos writes one endpoint per
  * Eureka instance, never a list) and {@code agent} = {@code go-eureka-client}. A user key that the server would drop
@@ -42,7 +44,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Reading back groups a service's Eureka instances by {@code registry4j.id}, keeps those of the newest revision
  * (so an endpoint left over from an earlier registration never merges into the current one), and orders their
- * endpoints by index: the registered {@link ServiceInstance}, exactly. Eureka instances without
+ * endpoints by index: the registered {@link ServiceInstance}, exactly. A registration writes its endpoints one request
+ * each, so a reader can meet one half-written; an instance is listed only with all its endpoints (see
+ * {@link #merge}). Eureka instances without
  * {@code registry4j.id} but with Kratos' {@code ID} and {@code Endpoints} were registered by Kratos: they are grouped
  * by {@code ID} into one instance whose endpoints are the {@code Endpoints} values (scheme kept, see
  * {@link KratosPart} for Kratos' shared-map bug), sorted, and whose version and metadata are Kratos' {@code Version}
@@ -71,6 +75,8 @@ public final class EurekaInstanceCodec {
     public static final String ENDPOINT = "registry4j.endpoint";
     /** Metadata key of this endpoint's position among the instance's endpoints. */
     public static final String INDEX = "registry4j.index";
+    /** Metadata key of the number of endpoints of the instance. */
+    public static final String COUNT = "registry4j.count";
     /** Metadata key of the registration's revision. */
     public static final String REV = "registry4j.rev";
     /** Prefix of a user key that cannot be stored as it is. */
@@ -91,6 +97,9 @@ public final class EurekaInstanceCodec {
 
     /** Eureka's type marker in JSON objects; its JSON codec drops a metadata key of this name. */
     static final String CLASS_MARKER = "@class";
+
+    /** The count of a part registry4j wrote before it wrote {@link #COUNT}. */
+    private static final int UNKNOWN_COUNT = -1;
 
     /** The keys Kratos adds to the user's metadata; a user key of one of these names travels escaped. */
     private static final Set<String> KRATOS_KEYS =
@@ -280,6 +289,7 @@ public final class EurekaInstanceCodec {
             g.writeStringField(VERSION, instance.version());
             g.writeStringField(ENDPOINT, endpoint.toString());
             g.writeStringField(INDEX, Integer.toString(index));
+            g.writeStringField(COUNT, Integer.toString(instance.endpoints().size()));
             g.writeStringField(REV, Long.toString(rev));
             g.writeEndObject();
             g.writeStringField("lastUpdatedTimestamp", Long.toString(rev));
@@ -650,7 +660,9 @@ public final class EurekaInstanceCodec {
         groups.forEach((id, parts) -> {
             try {
                 ServiceInstance merged = merge(service, id, parts);
-                out.put(merged.id(), merged);
+                if (merged != null) {
+                    out.put(merged.id(), merged);
+                }
             } catch (IllegalArgumentException e) {
                 skipper.skip("app " + app + " registry4j id " + id, e);
             }
@@ -671,13 +683,22 @@ public final class EurekaInstanceCodec {
     }
 
     /** One endpoint of a registry4j instance, read from one Eureka instance. */
-    private record Part(long rev, int index, URI endpoint, String version, Map<String, String> metadata) {
+    private record Part(long rev, int index, int count, URI endpoint, String version, Map<String, String> metadata) {
         static Part of(EurekaRecord r) {
             Map<String, String> m = r.metadata();
             long rev = parseLong(REV, m.get(REV));
-            int index = (int) parseLong(INDEX, m.get(INDEX));
-            if (index < 0) {
-                throw new IllegalArgumentException("metadata " + INDEX + " must not be negative, got " + index);
+            long index = parseLong(INDEX, m.get(INDEX));
+            if (index < 0 || index >= Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("metadata " + INDEX + " must be an int, not negative, got " + index);
+            }
+            // Absent in what registry4j wrote before it had the key: such a revision counts as whole.
+            long count = m.containsKey(COUNT) ? parseLong(COUNT, m.get(COUNT)) : UNKNOWN_COUNT;
+            if (count != UNKNOWN_COUNT && (count < 1 || count > Integer.MAX_VALUE)) {
+                throw new IllegalArgumentException("metadata " + COUNT + " must be a positive int, got " + count);
+            }
+            if (count != UNKNOWN_COUNT && index >= count) {
+                throw new IllegalArgumentException(
+                        "metadata " + INDEX + " " + index + " is not below " + COUNT + " " + count);
             }
             String endpoint = m.get(ENDPOINT);
             if (endpoint == null) {
@@ -697,7 +718,7 @@ public final class EurekaInstanceCodec {
                     user.put(k, v); // Kratos' keys are a copy of ours; a user's key of that name is escaped
                 }
             });
-            return new Part(rev, index, uri, m.getOrDefault(VERSION, ""), user);
+            return new Part(rev, (int) index, (int) count, uri, m.getOrDefault(VERSION, ""), user);
         }
     }
 
@@ -712,28 +733,80 @@ public final class EurekaInstanceCodec {
         }
     }
 
-    private static ServiceInstance merge(String service, String id, List<Part> parts) {
-        long rev = Long.MIN_VALUE;
+    /**
+     * One registry4j instance from its parts, or null while it is not whole. A registration writes its endpoints one
+     * request each, and an update rewrites them in place (a Eureka instance's id is its endpoint), so a reader can
+     * meet any prefix of either. In this order:
+     *
+     * <ol>
+     *   <li>the newest revision, when all its endpoints are there;
+     *   <li>else the newest older revision that is whole (an update still adding endpoints the old one lacked);
+     *   <li>else, while an update rewrites the endpoints of an older revision, the newest revision's version and
+     *       metadata with each missing position taken from the newest older part at that position (for the usual
+     *       update, same endpoints and new metadata, that is exactly the new instance): the instance stays listed;
+     *   <li>else null: the instance is being registered or deregistered, or lost an endpoint's record, which its
+     *       registry puts back.
+     * </ol>
+     */
+    private static @Nullable ServiceInstance merge(String service, String id, List<Part> parts) {
+        var byRev = new TreeMap<Long, List<Part>>(Comparator.reverseOrder());
         for (Part part : parts) {
-            rev = Math.max(rev, part.rev());
+            byRev.computeIfAbsent(part.rev(), k -> new ArrayList<>()).add(part);
         }
-        var current = new ArrayList<Part>();
-        for (Part part : parts) {
-            if (part.rev() == rev) {
-                current.add(part);
+        List<Part> newest = positions(byRev.firstEntry().getValue());
+        if (whole(newest)) {
+            return instance(service, id, newest, newest);
+        }
+        List<Part> older = new ArrayList<>();
+        for (List<Part> revision : byRev.tailMap(byRev.firstKey(), false).values()) {
+            List<Part> sorted = positions(revision);
+            if (whole(sorted)) {
+                return instance(service, id, sorted, sorted);
             }
+            older.addAll(sorted); // newest revisions first
         }
-        current.sort((a, b) -> Integer.compare(a.index(), b.index()));
-        var endpoints = new ArrayList<URI>(current.size());
-        for (int i = 0; i < current.size(); i++) {
-            if (i > 0 && current.get(i).index() == current.get(i - 1).index()) {
+        if (older.isEmpty()) {
+            return null;
+        }
+        var at = new TreeMap<Integer, Part>();
+        for (Part part : older) {
+            at.putIfAbsent(part.index(), part);
+        }
+        int count = newest.get(0).count();
+        at.keySet().removeIf(index -> index >= count);
+        newest.forEach(part -> at.put(part.index(), part));
+        return instance(service, id, newest, new ArrayList<>(at.values()));
+    }
+
+    /** The parts of one revision by position; two holding one position are an error. */
+    private static List<Part> positions(List<Part> revision) {
+        var sorted = new ArrayList<>(revision);
+        sorted.sort((a, b) -> Integer.compare(a.index(), b.index()));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).index() == sorted.get(i - 1).index()) {
                 throw new IllegalArgumentException(
-                        "two Eureka instances hold endpoint " + current.get(i).index());
+                        "two Eureka instances hold endpoint " + sorted.get(i).index());
             }
-            endpoints.add(current.get(i).endpoint());
+            if (sorted.get(i).count() != sorted.get(0).count()) {
+                throw new IllegalArgumentException("the Eureka instances of revision "
+                        + sorted.get(0).rev() + " disagree on " + COUNT + ": "
+                        + sorted.get(0).count() + " and " + sorted.get(i).count());
+            }
         }
-        Part first = current.get(0);
-        return new ServiceInstance(id, service, first.version(), first.metadata(), endpoints);
+        return sorted;
+    }
+
+    /** Whether a revision's parts, by position, hold every endpoint it has. */
+    private static boolean whole(List<Part> sorted) {
+        int count = sorted.get(0).count();
+        return count == UNKNOWN_COUNT || sorted.size() == count;
+    }
+
+    private static ServiceInstance instance(String service, String id, List<Part> revision, List<Part> endpoints) {
+        var uris = new ArrayList<URI>(endpoints.size());
+        endpoints.forEach(part -> uris.add(part.endpoint()));
+        Part first = revision.get(0);
+        return new ServiceInstance(id, service, first.version(), first.metadata(), uris);
     }
 
     /**

@@ -129,6 +129,114 @@ class EurekaInstanceCodecTest {
     }
 
     @Test
+    @DisplayName("an instance is not listed while only some of its endpoints are written, nor once one is deleted")
+    void halfWrittenRegistrationIsNotListed() {
+        ServiceInstance x = instance("svc", "s-1")
+                .endpoint("http://10.0.0.1:1")
+                .endpoint("grpc://10.0.0.1:2")
+                .endpoint("https://10.0.0.1:3")
+                .build();
+        byte[] first = EurekaInstanceCodec.encode(x, 0, 5L, 10, 30);
+        byte[] second = EurekaInstanceCodec.encode(x, 1, 5L, 10, 30);
+        byte[] third = EurekaInstanceCodec.encode(x, 2, 5L, 10, 30);
+        assertThat(EurekaInstanceCodec.decode("svc", served(first), false, skipper))
+                .isEmpty();
+        assertThat(EurekaInstanceCodec.decode("svc", served(first, second), false, skipper))
+                .isEmpty();
+        assertThat(EurekaInstanceCodec.decode("svc", served(second, third), false, skipper))
+                .isEmpty();
+        assertThat(EurekaInstanceCodec.decode("svc", served(third, first, second), false, skipper))
+                .containsExactly(x);
+        assertThat(skipped).as("a half-written instance is not bad data").isEmpty();
+    }
+
+    @Test
+    @DisplayName("while an update rewrites the endpoints in place, readers see the new instance, never fewer endpoints")
+    void updateInPlaceKeepsEveryEndpoint() {
+        ServiceInstance v1 = instance("svc", "s-1")
+                .putMetadata("k", "1")
+                .endpoint("http://10.0.0.1:1")
+                .endpoint("grpc://10.0.0.1:2")
+                .build();
+        ServiceInstance v2 = instance("svc", "s-1")
+                .putMetadata("k", "2")
+                .endpoint("http://10.0.0.1:1")
+                .endpoint("grpc://10.0.0.1:2")
+                .build();
+        // The server keys each record by its endpoint: v2's first record has replaced v1's.
+        List<EurekaRecord> midway =
+                served(EurekaInstanceCodec.encode(v2, 0, 6L, 10, 30), EurekaInstanceCodec.encode(v1, 1, 5L, 10, 30));
+        assertThat(EurekaInstanceCodec.decode("svc", midway, false, skipper)).containsExactly(v2);
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    @DisplayName("while an update adds endpoints under new record ids, readers keep the whole older registration")
+    void wholeOlderRevisionIsKeptWhileAnUpdateAddsEndpoints() {
+        ServiceInstance v1 =
+                instance("svc", "s-1").endpoint("http://10.0.0.1:1").build();
+        ServiceInstance v2 = instance("svc", "s-1")
+                .version("2")
+                .endpoint("grpc://10.0.0.2:7")
+                .endpoint("http://10.0.0.2:8")
+                .build();
+        List<EurekaRecord> midway =
+                served(EurekaInstanceCodec.encode(v1, 0, 5L, 10, 30), EurekaInstanceCodec.encode(v2, 0, 6L, 10, 30));
+        assertThat(EurekaInstanceCodec.decode("svc", midway, false, skipper)).containsExactly(v1);
+        List<EurekaRecord> done = served(
+                EurekaInstanceCodec.encode(v1, 0, 5L, 10, 30),
+                EurekaInstanceCodec.encode(v2, 0, 6L, 10, 30),
+                EurekaInstanceCodec.encode(v2, 1, 6L, 10, 30));
+        assertThat(EurekaInstanceCodec.decode("svc", done, false, skipper)).containsExactly(v2);
+    }
+
+    @Test
+    @DisplayName("records written before registry4j.count existed read as whole")
+    void recordsWithoutCountReadAsBefore() {
+        ServiceInstance x = instance("svc", "s-1")
+                .endpoint("http://10.0.0.1:1")
+                .endpoint("grpc://10.0.0.1:2")
+                .build();
+        String json = new String(EurekaInstanceCodec.encode(x, 0, 5L, 10, 30), StandardCharsets.UTF_8)
+                .replace("\"registry4j.count\":\"2\",", "");
+        assertThat(json).doesNotContain("registry4j.count");
+        ServiceInstance first =
+                instance("svc", "s-1").endpoint("http://10.0.0.1:1").build();
+        assertThat(EurekaInstanceCodec.decode("svc", served(json.getBytes(StandardCharsets.UTF_8)), false, skipper))
+                .containsExactly(first);
+    }
+
+    @Test
+    @DisplayName("a count that is not a positive number, or an index not below it, skips that record, naming both")
+    void badCountIsSkipped() {
+        ServiceInstance x = instance("svc", "s-1").endpoint("http://10.0.0.1:1").build();
+        ServiceInstance y = instance("svc", "s-2").endpoint("http://10.0.0.1:2").build();
+        String good = new String(EurekaInstanceCodec.encode(y, 0, 5L, 10, 30), StandardCharsets.UTF_8);
+        for (String count : List.of("0", "-3", "x", "4294967297")) {
+            skipped.clear();
+            String bad = new String(EurekaInstanceCodec.encode(x, 0, 5L, 10, 30), StandardCharsets.UTF_8)
+                    .replace("\"registry4j.count\":\"1\"", "\"registry4j.count\":\"" + count + "\"");
+            assertThat(EurekaInstanceCodec.decode(
+                            "svc",
+                            served(bad.getBytes(StandardCharsets.UTF_8), good.getBytes(StandardCharsets.UTF_8)),
+                            false,
+                            skipper))
+                    .containsExactly(y);
+            assertThat(skipped).singleElement().asString().contains("registry4j.count", count);
+        }
+        skipped.clear();
+        ServiceInstance two = instance("svc", "s-1")
+                .endpoint("http://10.0.0.1:1")
+                .endpoint("http://10.0.0.1:3")
+                .build();
+        String beyond = new String(EurekaInstanceCodec.encode(two, 1, 5L, 10, 30), StandardCharsets.UTF_8)
+                .replace("\"registry4j.count\":\"2\"", "\"registry4j.count\":\"1\"");
+        assertThat(EurekaInstanceCodec.decode("svc", served(beyond.getBytes(StandardCharsets.UTF_8)), false, skipper))
+                .isEmpty();
+        assertThat(skipped).singleElement().asString().contains("registry4j.index 1 is not below registry4j.count 1");
+    }
+
+    @Test
     @DisplayName("a service reads only its own name: other spellings of the app and other apps are ignored")
     void exactNames() {
         ServiceInstance lower = instance("svc", "a").endpoint("http://h:1").build();
