@@ -169,6 +169,7 @@ class NacosKratosInteropTest extends KratosInteropContract {
         metadata.put("registry4j.kratos", "true");
         if (endpoints.size() > 1) {
             metadata.put("registry4j.index", Integer.toString(endpoints.indexOf(grpc.toString())));
+            metadata.put("registry4j.count", Integer.toString(endpoints.size()));
         }
         String service = x.name() + ".grpc";
         return List.of(new Instance(

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps a {@link ServiceInstance} to Nacos instances and back.
@@ -25,13 +26,15 @@ import java.util.function.BiConsumer;
  * endpoint's scheme, as Kratos' Go registry writes it, with Kratos' keys {@code kind} (the scheme) and {@code version}
  * marked by {@value #KRATOS}; in the {@linkplain NacosLayout#PLAIN plain layout} to the service {@code <name>}. Each
  * carries the instance's user metadata plus {@value #ID}, {@value #VERSION} and {@value #SCHEME}; {@value #INDEX} (the
- * endpoint's position) when there are several endpoints, and {@value #ENDPOINT} (the endpoint itself) when
+ * endpoint's position) and {@value #COUNT} (how many there are) when there are several endpoints, and
+ * {@value #ENDPOINT} (the endpoint itself) when
  * {@code scheme://ip:port} would not give it back exactly (a path or a query).
  *
  * <p>Reading sees both layouts at once: the service {@code <name>} and {@code <name>.<scheme>} for each read scheme.
  * Nacos instances carrying {@value #ID} are grouped on it, whichever service they are in: version and metadata come
  * from the lowest index, endpoints are ordered by index, and the reserved keys are dropped, so the registered instance
- * comes back exactly and appears once. One written in the Kratos layout is only taken from a {@code <name>.<scheme>}
+ * comes back exactly and appears once. An instance is listed only with all its endpoints: one spread over several
+ * Nacos services is written one service at a time, and a reader can meet it half-written (see {@link #assemble}). One written in the Kratos layout is only taken from a {@code <name>.<scheme>}
  * service and one written in the plain layout only from {@code <name>}: the other one belongs to another logical
  * service (the plain {@code orders.grpc}, or the Kratos {@code orders}). Nacos instances without {@value #ID} are read
  * as their writers mean them:
@@ -63,6 +66,9 @@ public final class NacosInstanceCodec {
 
     /** Metadata key of the endpoint's position among the instance's endpoints, when it has several. */
     public static final String INDEX = "registry4j.index";
+
+    /** Metadata key of the number of the instance's endpoints, when it has several. */
+    public static final String COUNT = "registry4j.count";
 
     /** Metadata key of the endpoint itself, when scheme, ip and port do not give it back exactly. */
     public static final String ENDPOINT = "registry4j.endpoint";
@@ -197,6 +203,7 @@ public final class NacosInstanceCodec {
             metadata.put(SCHEME, scheme);
             if (endpoints.size() > 1) {
                 metadata.put(INDEX, Integer.toString(i));
+                metadata.put(COUNT, Integer.toString(endpoints.size()));
             }
             if (!endpoint.toString().equals(plainEndpoint(scheme, host, port))) {
                 metadata.put(ENDPOINT, endpoint.toString());
@@ -310,6 +317,9 @@ public final class NacosInstanceCodec {
         for (Map.Entry<String, List<Part>> e : ours.entrySet()) {
             try {
                 ServiceInstance x = assemble(e.getKey(), name, e.getValue());
+                if (x == null) {
+                    continue; // not all its endpoints are there
+                }
                 out.add(x);
                 if (foreign.remove(x.id()) != null) {
                     skip.accept(
@@ -375,35 +385,100 @@ public final class NacosInstanceCodec {
         return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
     }
 
-    private static ServiceInstance assemble(String id, String name, List<Part> parts) {
+    /**
+     * One registry4j instance from its parts, or null while it is not whole. An instance spread over several Nacos
+     * services is written one service at a time, so a reader can meet a registration, an update or a deregistration
+     * halfway. Parts that agree on version, metadata and count are one registration; in this order:
+     *
+     * <ol>
+     *   <li>a registration that has all its endpoints (the one holding the lowest index first);
+     *   <li>else, while an update rewrites the endpoints in place, the lowest index's version and metadata with each
+     *       of its positions taken from whichever part holds it (for the usual update, same endpoints and new
+     *       metadata, that is exactly the new instance), when every position is held;
+     *   <li>else null: the instance is being registered or deregistered.
+     * </ol>
+     *
+     * <p>Parts written before {@value #COUNT} existed (several endpoints, no count) keep the former reading: the lowest
+     * index's version and metadata, with the endpoints of the parts that agree with it.
+     */
+    private static @Nullable ServiceInstance assemble(String id, String name, List<Part> parts) {
         parts.sort(Comparator.comparingInt(p -> p.index));
         Part base = parts.get(0);
-        Map<Integer, URI> endpoints = new TreeMap<>();
-        for (Part p : parts) {
-            boolean consistent = p.version.equals(base.version) && p.metadata.equals(base.metadata);
-            // During an update of an instance spread over several Nacos services, old and new parts may meet; keep
-            // the endpoints that agree with the lowest one.
-            if (consistent) {
-                endpoints.putIfAbsent(p.index, p.endpoint);
+        if (base.count == Part.UNKNOWN_COUNT) {
+            Map<Integer, URI> endpoints = new TreeMap<>();
+            for (Part p : parts) {
+                if (p.agrees(base)) {
+                    endpoints.putIfAbsent(p.index, p.endpoint);
+                }
             }
+            return new ServiceInstance(id, name, base.version, base.metadata, new ArrayList<>(endpoints.values()));
+        }
+        List<List<Part>> registrations = new ArrayList<>();
+        for (Part p : parts) {
+            List<Part> same = null;
+            for (List<Part> r : registrations) {
+                if (p.agrees(r.get(0))) {
+                    same = r;
+                    break;
+                }
+            }
+            if (same == null) {
+                same = new ArrayList<>();
+                registrations.add(same);
+            }
+            same.add(p);
+        }
+        for (List<Part> r : registrations) {
+            Part first = r.get(0);
+            Map<Integer, URI> endpoints = positions(r, first.count);
+            if (first.count != Part.UNKNOWN_COUNT && endpoints.size() == first.count) {
+                return new ServiceInstance(
+                        id, name, first.version, first.metadata, new ArrayList<>(endpoints.values()));
+            }
+        }
+        Map<Integer, URI> endpoints = positions(registrations.get(0), base.count);
+        positions(parts, base.count).forEach(endpoints::putIfAbsent);
+        if (endpoints.size() < base.count) {
+            return null;
         }
         return new ServiceInstance(id, name, base.version, base.metadata, new ArrayList<>(endpoints.values()));
     }
 
+    /** The endpoint at each position below {@code count} (all positions if it is unknown), the first part's per one. */
+    private static Map<Integer, URI> positions(List<Part> parts, int count) {
+        Map<Integer, URI> out = new TreeMap<>();
+        for (Part p : parts) {
+            if (count == Part.UNKNOWN_COUNT || p.index < count) {
+                out.putIfAbsent(p.index, p.endpoint);
+            }
+        }
+        return out;
+    }
+
     /** One endpoint of a registry4j instance, as found in Nacos. */
     private static final class Part {
+        /** The count of a part written before {@value #COUNT} existed, with several endpoints. */
+        static final int UNKNOWN_COUNT = -1;
+
         final String key;
         final int index;
+        final int count;
         final URI endpoint;
         final String version;
         final Map<String, String> metadata;
 
-        private Part(String key, int index, URI endpoint, String version, Map<String, String> metadata) {
+        private Part(String key, int index, int count, URI endpoint, String version, Map<String, String> metadata) {
             this.key = key;
             this.index = index;
+            this.count = count;
             this.endpoint = endpoint;
             this.version = version;
             this.metadata = metadata;
+        }
+
+        /** Whether both come from one registration: the same version, metadata and count. */
+        boolean agrees(Part other) {
+            return count == other.count && version.equals(other.version) && metadata.equals(other.metadata);
         }
 
         static Part of(String key, Instance n, Map<String, String> raw) {
@@ -417,14 +492,28 @@ public final class NacosInstanceCodec {
             if (position < 0) {
                 throw new IllegalArgumentException(INDEX + " is negative: " + position);
             }
-            String scheme = raw.get(SCHEME);
-            String written = raw.get(ENDPOINT);
-            URI endpoint;
+            int count;
+            String written = raw.get(COUNT);
             if (written != null) {
                 try {
-                    endpoint = new URI(written);
+                    count = Integer.parseInt(written);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(COUNT + " is not a number: '" + written + "'", e);
+                }
+                if (count < 1 || position >= count) {
+                    throw new IllegalArgumentException(INDEX + " " + position + " is not below " + COUNT + " " + count);
+                }
+            } else {
+                count = raw.containsKey(INDEX) ? UNKNOWN_COUNT : 1; // one endpoint has neither
+            }
+            String scheme = raw.get(SCHEME);
+            String whole = raw.get(ENDPOINT);
+            URI endpoint;
+            if (whole != null) {
+                try {
+                    endpoint = new URI(whole);
                 } catch (URISyntaxException e) {
-                    throw new IllegalArgumentException(ENDPOINT + " is not a URI: '" + written + "'", e);
+                    throw new IllegalArgumentException(ENDPOINT + " is not a URI: '" + whole + "'", e);
                 }
             } else if (scheme == null || scheme.isEmpty()) {
                 throw new IllegalArgumentException("no " + SCHEME + " for an instance with " + ID);
@@ -440,7 +529,7 @@ public final class NacosInstanceCodec {
                     user.put(k, v);
                 }
             });
-            return new Part(key, position, endpoint, raw.getOrDefault(VERSION, ""), Map.copyOf(user));
+            return new Part(key, position, count, endpoint, raw.getOrDefault(VERSION, ""), Map.copyOf(user));
         }
     }
 

@@ -38,8 +38,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * once the server answers.
  *
  * <p>Ordering: changes of one Nacos service are serialized by its lock, held across the SDK call; different services
- * proceed in parallel. An instance spread over several Nacos services (the Kratos layout) is changed one service at a
- * time, in name order, so two writers never wait for each other in opposite orders.
+ * proceed in parallel, and no writer holds two locks at once. An instance spread over several Nacos services (the
+ * Kratos layout) is changed one service at a time: first those it is written to, in name order, then those it leaves,
+ * so that an update that drops an endpoint's scheme never leaves readers with neither the old registration nor the
+ * new one whole (readers list an instance only with all its endpoints, see {@link NacosInstanceCodec}).
  *
  * <p>Thread-safe.
  */
@@ -83,8 +85,8 @@ public final class NacosPublications {
      */
     public void write(ServiceInstance instance) {
         Map<String, List<Instance>> encoded = codec.encode(instance);
-        Set<String> touched = new TreeSet<>(encoded.keySet());
-        touched.addAll(servicesHolding(instance));
+        Set<String> touched = new LinkedHashSet<>(new TreeSet<>(encoded.keySet()));
+        touched.addAll(new TreeSet<>(servicesHolding(instance)));
         Map<String, Map<String, List<Instance>>> done = new LinkedHashMap<>();
         for (String service : touched) {
             Publication p = publication(service);

@@ -134,6 +134,125 @@ class NacosInstanceCodecTest {
         assertThat(skipped).isEmpty();
     }
 
+    /** What readers find when the given Nacos services hold what {@code codec} writes for the given instances. */
+    private List<ServiceInstance> read(NacosInstanceCodec codec, String name, Map<String, ServiceInstance> writtenTo) {
+        Map<String, List<Instance>> read = new LinkedHashMap<>();
+        for (String s : codec.servicesOf(name)) {
+            read.put(s, new ArrayList<>());
+        }
+        writtenTo.forEach((service, x) -> at(read, service).addAll(at(codec.encode(x), service)));
+        return codec.decode(name, read, GROUP, (key, e) -> skipped.add(key + ": " + e.getMessage()));
+    }
+
+    @Test
+    @DisplayName("an instance spread over several Nacos services is not listed until all its endpoints are written")
+    void halfWrittenInstanceIsNotListed() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("helloworld")
+                .version("v1")
+                .endpoint("grpc://10.0.0.7:9000")
+                .endpoint("http://10.0.0.7:8000")
+                .build();
+        assertThat(at(kratos().encode(x), "helloworld.http").get(0).getMetadata())
+                .containsEntry("registry4j.index", "1")
+                .containsEntry("registry4j.count", "2");
+        assertThat(read(kratos(), "helloworld", Map.of("helloworld.grpc", x))).isEmpty();
+        assertThat(read(kratos(), "helloworld", Map.of("helloworld.http", x))).isEmpty();
+        assertThat(read(kratos(), "helloworld", Map.of("helloworld.grpc", x, "helloworld.http", x)))
+                .containsExactly(x);
+        assertThat(skipped).as("a half-written instance is not bad data").isEmpty();
+    }
+
+    @Test
+    @DisplayName("while an update is written service by service, readers see the old or the new instance, whole")
+    void updateIsSeenWhole() {
+        ServiceInstance v1 = ServiceInstance.builder()
+                .id("a1")
+                .name("helloworld")
+                .version("v1")
+                .putMetadata("rev", "1")
+                .endpoint("grpc://10.0.0.7:9000")
+                .endpoint("http://10.0.0.7:8000")
+                .build();
+        ServiceInstance v2 =
+                v1.toBuilder().version("v2").putMetadata("rev", "2").build();
+        // Services are written in name order: grpc (the first endpoint) has the new registration, http the old.
+        assertThat(read(kratos(), "helloworld", Map.of("helloworld.grpc", v2, "helloworld.http", v1)))
+                .containsExactly(v2);
+        ServiceInstance reordered = v1.toBuilder()
+                .endpoints(List.of(URI.create("http://10.0.0.7:8000"), URI.create("grpc://10.0.0.7:9000")))
+                .build();
+        ServiceInstance reorderedV2 =
+                reordered.toBuilder().putMetadata("rev", "2").build();
+        assertThat(read(kratos(), "helloworld", Map.of("helloworld.grpc", reorderedV2, "helloworld.http", reordered)))
+                .containsExactly(reordered);
+        // An update that drops the gRPC endpoint writes http first; gRPC still holds the old, partial registration.
+        ServiceInstance httpOnly = v1.toBuilder()
+                .endpoints(List.of(URI.create("http://10.0.0.7:8000")))
+                .build();
+        assertThat(read(kratos(), "helloworld", Map.of("helloworld.grpc", v1, "helloworld.http", httpOnly)))
+                .containsExactly(httpOnly);
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    @DisplayName("several endpoints written before registry4j.count existed read as before")
+    void partsWithoutCountReadAsBefore() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("s")
+                .endpoint("grpc://10.0.0.1:1")
+                .endpoint("http://10.0.0.1:2")
+                .build();
+        List<Instance> legacy = new ArrayList<>();
+        for (Instance n : at(plain().encode(x), "s")) {
+            Map<String, String> m = new HashMap<>(n.getMetadata());
+            m.remove("registry4j.count");
+            n.setMetadata(m);
+            legacy.add(n);
+        }
+        assertThat(plain().decode("s", Map.of("s", legacy), GROUP, (k, e) -> skipped.add(k)))
+                .containsExactly(x);
+        assertThat(plain().decode("s", Map.of("s", List.of(legacy.get(1))), GROUP, (k, e) -> skipped.add(k)))
+                .singleElement()
+                .extracting(ServiceInstance::endpoints)
+                .isEqualTo(List.of(URI.create("http://10.0.0.1:2")));
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a count that is not a number, or an index not below it, skips that entry with its key")
+    void badCountIsSkipped() {
+        ServiceInstance x = ServiceInstance.builder()
+                .id("a1")
+                .name("s")
+                .endpoint("grpc://10.0.0.1:1")
+                .build();
+        List<Instance> read = new ArrayList<>(at(plain().encode(x), "s"));
+        read.add(foreign(
+                "10.0.0.2", 2, Map.of("registry4j.id", "g1", "registry4j.scheme", "grpc", "registry4j.count", "two")));
+        read.add(foreign(
+                "10.0.0.3",
+                3,
+                Map.of(
+                        "registry4j.id",
+                        "g2",
+                        "registry4j.scheme",
+                        "grpc",
+                        "registry4j.index",
+                        "2",
+                        "registry4j.count",
+                        "2")));
+        List<String> reasons = new ArrayList<>();
+        assertThat(plain().decode("s", Map.of("s", read), GROUP, (k, e) -> reasons.add(k + ": " + e.getMessage())))
+                .containsExactly(x);
+        assertThat(reasons)
+                .containsExactlyInAnyOrder(
+                        "DEFAULT_GROUP@@s/10.0.0.2:2: registry4j.count is not a number: 'two'",
+                        "DEFAULT_GROUP@@s/10.0.0.3:3: registry4j.index 2 is not below registry4j.count 2");
+    }
+
     @Test
     @DisplayName("Kratos naming rejects the metadata keys kind and version, which the layout writes itself")
     void kratosLayoutReservesItsKeys() {
