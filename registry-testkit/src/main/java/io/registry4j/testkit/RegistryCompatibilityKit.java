@@ -29,7 +29,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -615,6 +619,77 @@ public abstract class RegistryCompatibilityKit {
         }
 
         @Test
+        @DisplayName("readers never see an instance with only some of its endpoints, while it is registered, updated or"
+                + " deregistered")
+        void readersSeeWholeInstancesOnly() throws Exception {
+            ServiceRegistry a = client();
+            ServiceRegistry b = client();
+            ServiceRegistry c = client();
+            String s = service("whole");
+            ServiceInstance v1 = ServiceInstance.builder()
+                    .id("x1")
+                    .name(s)
+                    .version("1")
+                    .putMetadata("rev", "1")
+                    .endpoint("http://127.0.0.1:10081")
+                    .endpoint("grpc://127.0.0.1:10082")
+                    .endpoint("https://127.0.0.1:10083")
+                    .endpoint("grpcs://127.0.0.1:10084")
+                    .build();
+            ServiceInstance v2 =
+                    v1.toBuilder().version("2").putMetadata("rev", "2").build();
+            List<Object> whole = List.of(comparable(v1), comparable(v2));
+            List<String> partial = new CopyOnWriteArrayList<>();
+            var watched = new AtomicReference<List<ServiceInstance>>(List.of());
+            var read = new AtomicReference<List<ServiceInstance>>(List.of());
+            Consumer<List<ServiceInstance>> check = list -> {
+                for (ServiceInstance i : list) {
+                    if (i.id().equals(v1.id()) && !whole.contains(comparable(i))) {
+                        partial.add(i.toString());
+                    }
+                }
+            };
+            closeLater(b.watch(s, direct(b), event -> {
+                check.accept(event.instances());
+                watched.set(event.instances());
+            }));
+            var done = new AtomicBoolean();
+            // A second reader without a watcher, so that its getService reads the server each time.
+            Future<?> reader = pool().submit(() -> {
+                while (!done.get()) {
+                    List<ServiceInstance> list = c.getService(s);
+                    check.accept(list);
+                    read.set(list);
+                    LockSupport.parkNanos(200_000); // pace the reads; nothing waits here
+                }
+                return null;
+            });
+            try {
+                for (int round = 0; round < 5; round++) {
+                    a.register(v1);
+                    a.register(v2);
+                    a.deregister(v2);
+                }
+                a.register(v1);
+                await("the watcher and the reader to see " + v1.id() + " whole", propagation())
+                        .untilAsserted(() -> {
+                            assertThat(watched.get())
+                                    .extracting(i -> comparable(i))
+                                    .containsExactly(comparable(v1));
+                            assertThat(read.get())
+                                    .extracting(i -> comparable(i))
+                                    .containsExactly(comparable(v1));
+                        });
+            } finally {
+                done.set(true);
+            }
+            reader.get(scaled(Duration.ofSeconds(30)).toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(partial)
+                    .as("instances seen as neither registration whole (some endpoints, or mixed versions)")
+                    .isEmpty();
+        }
+
+        @Test
         @DisplayName("an endpoint host with an underscore (a Docker Compose service name) round-trips")
         void underscoreHostRoundTrips() {
             ServiceRegistry a = client();
@@ -730,6 +805,19 @@ public abstract class RegistryCompatibilityKit {
         }
         assertThat(reason).as("why endpoint hosts are not stored").isNotBlank();
         return true;
+    }
+
+    /**
+     * What of {@code i} round-trips on this backend: the instance, or where endpoint hosts are not stored its id,
+     * version, metadata and its endpoints' schemes and ports in order.
+     */
+    private Object comparable(ServiceInstance i) {
+        if (capabilities().endpointHostsNotStored() == null) {
+            return i;
+        }
+        List<String> ports = new ArrayList<>();
+        i.endpoints().forEach(e -> ports.add(e.getScheme() + ":" + Endpoints.port(e)));
+        return List.of(i.id(), i.version(), i.metadata(), ports);
     }
 
     /** Waits until {@code r} lists {@code x} with its id, version, metadata, and its endpoints' schemes and ports in order. */
