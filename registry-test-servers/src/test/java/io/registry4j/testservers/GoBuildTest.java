@@ -103,15 +103,19 @@ class GoBuildTest {
         }
     }
 
-    /** {@code .ci/prebuild-go} builds into the same cache directories, so it must compute the same hash. */
-    @Test
-    void theCiPrebuildComputesTheSameSourceHash(@TempDir Path dir) throws Exception {
-        Path script = Stream.iterate(Path.of("").toAbsolutePath(), Objects::nonNull, Path::getParent)
+    private static Path ciPrebuild() {
+        return Stream.iterate(Path.of("").toAbsolutePath(), Objects::nonNull, Path::getParent)
                 .map(d -> d.resolve(".ci/prebuild-go"))
                 .filter(Files::isRegularFile)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(
                         "no .ci/prebuild-go above " + Path.of("").toAbsolutePath()));
+    }
+
+    /** {@code .ci/prebuild-go} builds into the same cache directories, so it must compute the same hash. */
+    @Test
+    void theCiPrebuildComputesTheSameSourceHash(@TempDir Path dir) throws Exception {
+        Path script = ciPrebuild();
         writeModule(dir);
         Files.createDirectories(dir.resolve("internal/sub"));
         Files.writeString(dir.resolve("internal/sub/a.go"), "package sub\n\n// ü\n");
@@ -126,6 +130,23 @@ class GoBuildTest {
 
         assertThat(process.waitFor()).as(out).isZero();
         assertThat(out).isEqualTo(build.sourceHash(dir));
+    }
+
+    /**
+     * {@code .ci/prebuild-go} builds where the tests look: the JVM's {@code user.home}, which is the account's home
+     * even when {@code HOME} says otherwise.
+     */
+    @Test
+    void theCiPrebuildUsesTheSameCache(@TempDir Path home) throws Exception {
+        ProcessBuilder pb =
+                new ProcessBuilder("python3", ciPrebuild().toString(), "--print-cache").redirectErrorStream(true);
+        pb.environment().put("HOME", home.toString());
+        Process process = pb.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+
+        assertThat(process.waitFor()).as(out).isZero();
+        assertThat(Path.of(out))
+                .isEqualTo(GoBuild.of("gobuild-test", "x").cacheRoot().getParent());
     }
 
     @Test
