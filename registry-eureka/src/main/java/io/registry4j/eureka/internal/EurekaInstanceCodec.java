@@ -36,8 +36,8 @@ import org.jspecify.annotations.Nullable;
  * between endpoints, Kratos' #3818 bug): the user's pairs as they are, so other Eureka clients see them, plus the
  * reserved {@code registry4j.id}, {@code .name}, {@code .version}, {@code .endpoint} (this endpoint's URI),
  * {@code .index} (its position), {@code .count} (how many endpoints the instance has) and {@code .rev} (the
- * registration's revision, the same for all its endpoints), plus
- * Kratos' keys as its {@code contrib/registry/eureka} writes them, so that a Kratos client reads the endpoint:
+ * registration's revision, the same for all its endpoints), plus Kratos' keys as its {@code contrib/registry/eureka}
+ * writes them, so that a Kratos client reads the endpoint:
  * {@code ID}, {@code Name}, {@code Version}, {@code Endpoints} (this endpoint's URI: Kratos writes one endpoint per
  * Eureka instance, never a list) and {@code agent} = {@code go-eureka-client}. A user key that the server would drop
  * ({@code @class}, Eureka's own type marker) or that is one of Kratos' keys travels as {@code registry4j.key.<key>}.
@@ -45,9 +45,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Reading back groups a service's Eureka instances by {@code registry4j.id}, keeps those of the newest revision
  * (so an endpoint left over from an earlier registration never merges into the current one), and orders their
  * endpoints by index: the registered {@link ServiceInstance}, exactly. A registration writes its endpoints one request
- * each, so a reader can meet one half-written; an instance is listed only with all its endpoints (see
- * {@link #merge}). Eureka instances without
- * {@code registry4j.id} but with Kratos' {@code ID} and {@code Endpoints} were registered by Kratos: they are grouped
+ * each, so a reader can meet one half-written; an instance is listed only with all its endpoints (see {@code merge}).
+ * Eureka instances without {@code registry4j.id} but with Kratos' {@code ID} and {@code Endpoints} were registered by
+ * Kratos: they are grouped
  * by {@code ID} into one instance whose endpoints are the {@code Endpoints} values (scheme kept, see
  * {@link KratosPart} for Kratos' shared-map bug), sorted, and whose version and metadata are Kratos' {@code Version}
  * and the metadata without Kratos' keys. Other Eureka instances come from other clients (Spring Cloud, Netflix) and
@@ -689,7 +689,7 @@ public final class EurekaInstanceCodec {
             long rev = parseLong(REV, m.get(REV));
             long index = parseLong(INDEX, m.get(INDEX));
             if (index < 0 || index >= Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("metadata " + INDEX + " must be an int, not negative, got " + index);
+                throw new IllegalArgumentException("metadata " + INDEX + " must be a non-negative int, got " + index);
             }
             // Absent in what registry4j wrote before it had the key: such a revision counts as whole.
             long count = m.containsKey(COUNT) ? parseLong(COUNT, m.get(COUNT)) : UNKNOWN_COUNT;

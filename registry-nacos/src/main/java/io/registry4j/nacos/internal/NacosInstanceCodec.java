@@ -27,17 +27,17 @@ import org.jspecify.annotations.Nullable;
  * marked by {@value #KRATOS}; in the {@linkplain NacosLayout#PLAIN plain layout} to the service {@code <name>}. Each
  * carries the instance's user metadata plus {@value #ID}, {@value #VERSION} and {@value #SCHEME}; {@value #INDEX} (the
  * endpoint's position) and {@value #COUNT} (how many there are) when there are several endpoints, and
- * {@value #ENDPOINT} (the endpoint itself) when
- * {@code scheme://ip:port} would not give it back exactly (a path or a query).
+ * {@value #ENDPOINT} (the endpoint itself) when {@code scheme://ip:port} would not give it back exactly (a path or a
+ * query).
  *
  * <p>Reading sees both layouts at once: the service {@code <name>} and {@code <name>.<scheme>} for each read scheme.
  * Nacos instances carrying {@value #ID} are grouped on it, whichever service they are in: version and metadata come
  * from the lowest index, endpoints are ordered by index, and the reserved keys are dropped, so the registered instance
  * comes back exactly and appears once. An instance is listed only with all its endpoints: one spread over several
- * Nacos services is written one service at a time, and a reader can meet it half-written (see {@link #assemble}). One written in the Kratos layout is only taken from a {@code <name>.<scheme>}
- * service and one written in the plain layout only from {@code <name>}: the other one belongs to another logical
- * service (the plain {@code orders.grpc}, or the Kratos {@code orders}). Nacos instances without {@value #ID} are read
- * as their writers mean them:
+ * Nacos services is written one service at a time, and a reader can meet it half-written (see {@code assemble}). One
+ * written in the Kratos layout is only taken from a {@code <name>.<scheme>} service and one written in the plain
+ * layout only from {@code <name>}: the other one belongs to another logical service (the plain {@code orders.grpc}, or
+ * the Kratos {@code orders}). Nacos instances without {@value #ID} are read as their writers mean them:
  *
  * <ul>
  *   <li>in {@code <name>.<scheme>}, as Kratos reads them: id the Nacos instance id ({@code ip:port} if the server gave
