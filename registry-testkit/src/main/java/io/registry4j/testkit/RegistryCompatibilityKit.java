@@ -815,15 +815,19 @@ public abstract class RegistryCompatibilityKit {
         if (capabilities().endpointHostsNotStored() == null) {
             return i;
         }
-        List<String> ports = new ArrayList<>();
-        i.endpoints().forEach(e -> ports.add(e.getScheme() + ":" + Endpoints.port(e)));
-        return List.of(i.id(), i.version(), i.metadata(), ports);
+        return List.of(i.id(), i.version(), i.metadata(), schemesAndPorts(i));
+    }
+
+    /** {@code scheme:port} of each of the instance's endpoints, in order. */
+    private static List<String> schemesAndPorts(ServiceInstance i) {
+        List<String> out = new ArrayList<>();
+        i.endpoints().forEach(e -> out.add(e.getScheme() + ":" + Endpoints.port(e)));
+        return out;
     }
 
     /** Waits until {@code r} lists {@code x} with its id, version, metadata, and its endpoints' schemes and ports in order. */
     private void awaitSchemesAndPorts(ServiceRegistry r, String service, ServiceInstance x) {
-        List<String> expected = new ArrayList<>();
-        x.endpoints().forEach(e -> expected.add(e.getScheme() + ":" + Endpoints.port(e)));
+        List<String> expected = schemesAndPorts(x);
         await("getService(" + service + ") to return " + x.id() + " with endpoints " + expected, propagation())
                 .untilAsserted(() -> {
                     List<ServiceInstance> got = r.getService(service);
@@ -832,9 +836,7 @@ public abstract class RegistryCompatibilityKit {
                     assertThat(i.id()).isEqualTo(x.id());
                     assertThat(i.version()).isEqualTo(x.version());
                     assertThat(i.metadata()).isEqualTo(x.metadata());
-                    List<String> ports = new ArrayList<>();
-                    i.endpoints().forEach(e -> ports.add(e.getScheme() + ":" + Endpoints.port(e)));
-                    assertThat(ports).isEqualTo(expected);
+                    assertThat(schemesAndPorts(i)).isEqualTo(expected);
                 });
     }
 

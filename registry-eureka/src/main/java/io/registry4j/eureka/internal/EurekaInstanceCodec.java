@@ -757,20 +757,16 @@ public final class EurekaInstanceCodec {
         if (whole(newest)) {
             return instance(service, id, newest, newest);
         }
-        List<Part> older = new ArrayList<>();
+        var at = new TreeMap<Integer, Part>(); // the newest older part at each position
         for (List<Part> revision : byRev.tailMap(byRev.firstKey(), false).values()) {
             List<Part> sorted = positions(revision);
             if (whole(sorted)) {
                 return instance(service, id, sorted, sorted);
             }
-            older.addAll(sorted); // newest revisions first
+            sorted.forEach(part -> at.putIfAbsent(part.index(), part));
         }
-        if (older.isEmpty()) {
+        if (at.isEmpty()) {
             return null;
-        }
-        var at = new TreeMap<Integer, Part>();
-        for (Part part : older) {
-            at.putIfAbsent(part.index(), part);
         }
         int count = newest.get(0).count();
         at.keySet().removeIf(index -> index >= count);

@@ -405,12 +405,8 @@ public final class NacosInstanceCodec {
         parts.sort(Comparator.comparingInt(p -> p.index));
         Part base = parts.get(0);
         if (base.count == Part.UNKNOWN_COUNT) {
-            Map<Integer, URI> endpoints = new TreeMap<>();
-            for (Part p : parts) {
-                if (p.agrees(base)) {
-                    endpoints.putIfAbsent(p.index, p.endpoint);
-                }
-            }
+            List<Part> agreeing = parts.stream().filter(p -> p.agrees(base)).toList();
+            Map<Integer, URI> endpoints = positions(agreeing, Part.UNKNOWN_COUNT);
             return new ServiceInstance(id, name, base.version, base.metadata, new ArrayList<>(endpoints.values()));
         }
         List<List<Part>> registrations = new ArrayList<>();

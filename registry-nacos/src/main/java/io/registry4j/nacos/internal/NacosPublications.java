@@ -86,7 +86,7 @@ public final class NacosPublications {
     public void write(ServiceInstance instance) {
         Map<String, List<Instance>> encoded = codec.encode(instance);
         Set<String> touched = new LinkedHashSet<>(new TreeSet<>(encoded.keySet()));
-        touched.addAll(new TreeSet<>(servicesHolding(instance)));
+        touched.addAll(servicesHolding(instance)); // in name order
         Map<String, Map<String, List<Instance>>> done = new LinkedHashMap<>();
         for (String service : touched) {
             Publication p = publication(service);
