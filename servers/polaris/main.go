@@ -1,8 +1,8 @@
 // Command polaris-server is the Polaris registry server (github.com/polarismesh/polaris) built with only
 // the parts registry4j's tests use: the discover and health-check gRPC servers, the HTTP admin API, the
 // in-memory health checker and the embedded boltdb store (with deletions its instance cache sees: store.go).
-// Upstream's main links every store and API server; this one keeps the build small. Started by registry-test-servers' PolarisServer with a
-// configuration file it writes.
+// Upstream's main links every store and API server; this one keeps the build small. Started by
+// registry-test-servers' PolarisServer with a configuration file it writes.
 package main
 
 import (

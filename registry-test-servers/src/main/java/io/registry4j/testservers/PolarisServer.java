@@ -21,11 +21,11 @@ import org.jspecify.annotations.Nullable;
  * when there is no Go toolchain.
  *
  * <p>A local server is standalone: embedded boltdb store (as {@code registry4jBoltdbStore}: Polaris' boltdb store with
- * instance deletions its instance cache sees; see {@code servers/polaris/store.go}), the gRPC API (discover, register, health check) and the
- * HTTP admin API on two free loopback ports, authentication off, the in-memory heartbeat checker, all written to a
- * configuration file in a {@link ScratchDirectory} that is also its working directory (store and logs). It
- * registers itself as {@code Polaris/polaris.checker} on 127.0.0.1, so SDK heartbeats stay on loopback. It is ready
- * when {@code GET /naming/v1/namespaces} answers; that takes about a second.
+ * instance deletions its instance cache sees; see {@code servers/polaris/store.go}), the gRPC API (discover, register,
+ * health check) and the HTTP admin API on two free loopback ports, authentication off, the in-memory heartbeat
+ * checker, all written to a configuration file in a {@link ScratchDirectory} that is also its working directory
+ * (store and logs). It registers itself as {@code Polaris/polaris.checker} on 127.0.0.1, so SDK heartbeats stay on
+ * loopback. It is ready when {@code GET /naming/v1/namespaces} answers; that takes about a second.
  *
  * <p>{@link #stop()} kills the server (its orderly shutdown waits 5 s after deregistering itself; a test does not
  * need it); {@link #restart()} starts it again on the same ports and store; {@link #restartWiped()} starts it with an
