@@ -118,6 +118,8 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
 
     private static final System.Logger LOG = System.getLogger(NacosRegistry.class.getName());
     private static final Duration STATUS_POLL_INTERVAL = Duration.ofSeconds(1);
+    /** How long close() waits for the SDK's reconnect thread (its connect timeout is 3 s). */
+    private static final Duration LATE_CONNECTION_WAIT = Duration.ofSeconds(5);
 
     private final NamingService naming;
     private final boolean ownsClient;
@@ -330,6 +332,7 @@ public final class NacosRegistry extends AbstractServiceRegistry implements Serv
             } catch (NacosException | RuntimeException e) {
                 LOG.log(Level.WARNING, "nacos: shutting the naming client down failed", e);
             }
+            connection.closeLateConnection(LATE_CONNECTION_WAIT);
         }
     }
 
